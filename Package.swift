@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+// Synapse: a deep-learning framework in Swift whose GPU path is OpenCL.
+import PackageDescription
+
+let package = Package(
+    name: "Synapse",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Synapse", targets: ["Synapse"]),
+        .executable(name: "synapse", targets: ["SynapseCLI"]),
+        .executable(name: "synapse-bench", targets: ["SynapseBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: System libraries
+        .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // MARK: Kernel embedding (Kernels/*.cl -> Swift string literals at build time)
+        .executableTarget(name: "EmbedKernelsTool", path: "Sources/EmbedKernelsTool"),
+        .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["EmbedKernelsTool"]),
+
+        // MARK: Backends
+        .target(name: "SynapseBackend"),
+        .target(name: "SynapseCPU", dependencies: ["SynapseBackend", "CBLAS"]),
+        .target(name: "SynapseOpenCL", dependencies: ["SynapseBackend", "COpenCL"],
+                plugins: [.plugin(name: "EmbedKernels")]),
+
+        // MARK: Framework
+        .target(name: "SynapseCore", dependencies: ["SynapseBackend", "SynapseCPU"]),
+        .target(name: "SynapseNN", dependencies: ["SynapseCore"]),
+        .target(name: "SynapseOptimizers", dependencies: ["SynapseCore", "SynapseNN"]),
+        .target(name: "SynapseData", dependencies: ["SynapseCore", "CZlib"]),
+        .target(name: "SynapseModels", dependencies: ["SynapseNN"]),
+        .target(name: "Synapse", dependencies: [
+            "SynapseBackend", "SynapseCPU", "SynapseOpenCL", "SynapseCore", "SynapseNN",
+            "SynapseOptimizers", "SynapseData", "SynapseModels",
+        ]),
+
+        // MARK: Executables
+        .executableTarget(name: "SynapseCLI", dependencies: [
+            "Synapse", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "SynapseBench", dependencies: [
+            "Synapse", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/SynapseBench"),
+
+        // MARK: Tests
+        .target(name: "SynapseTestSupport", dependencies: ["Synapse"], path: "Tests/SynapseTestSupport"),
+        .testTarget(name: "SynapseCPUTests", dependencies: ["SynapseTestSupport"]),
+        .testTarget(name: "SynapseOpenCLTests", dependencies: ["SynapseTestSupport"]),
+        .testTarget(name: "SynapseCoreTests", dependencies: ["SynapseTestSupport"]),
+        .testTarget(name: "SynapseNNTests", dependencies: ["SynapseTestSupport"]),
+        .testTarget(name: "SynapseOptimizersTests", dependencies: ["SynapseTestSupport"]),
+        .testTarget(name: "SynapseDataTests", dependencies: ["SynapseTestSupport"]),
+        .testTarget(name: "SynapseModelsTests", dependencies: ["SynapseTestSupport"]),
+        .testTarget(name: "SynapseCLITests", dependencies: ["SynapseTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,119 @@
+/// The one list of operations every backend implements, each with an exhaustive `switch`.
+///
+/// A backend receives a primitive plus buffer views and nothing else: no tensors, no graph.
+/// Unless a case says otherwise, inputs may be any strided view (broadcast strides of 0
+/// included) and outputs are contiguous views that the caller allocated with the right shape.
+/// Every output is fully overwritten unless the case says it is updated in place.
+public enum Primitive: Sendable, Hashable {
+    // MARK: Elementwise
+
+    /// inputs `[x]`, outputs `[y]`: `y = op(x)`; `x` has `y`'s shape (strided).
+    case unary(UnaryOp)
+    /// inputs `[a, b]`, outputs `[y]`: `y = op(a, b)`; `a` and `b` have `y`'s shape (strided, broadcast by stride 0).
+    case binary(BinaryOp)
+    /// inputs `[x]`, outputs `[y]`: strided to contiguous copy of either dtype (bits are moved as they are).
+    case copy
+    /// inputs `[]`, outputs `[y]`: every element set to `value` (converted to `y`'s dtype).
+    case fill(value: Float)
+    /// inputs `[]`, outputs `[y]`: element `i` drawn from `distribution` with counter `offset + i`
+    /// of the stream `seed` (see `CounterRandom`), so every device produces the same numbers.
+    case random(RandomDistribution, seed: UInt64, offset: UInt64)
+
+    // MARK: Reductions and softmax
+
+    /// inputs `[x]` viewed as `[outer, reduced, inner]` (strided), outputs `[y]` of shape `[outer, inner]`
+    /// (`int32` for `.argmax`, which returns the first maximal index along `reduced`).
+    case reduce(ReduceOp)
+    /// inputs `[x]` of shape `[rows, cols]`, contiguous; outputs `[y]` same shape: softmax (or
+    /// log-softmax) of each row, computed max-subtracted.
+    case softmax(log: Bool)
+    /// inputs `[logits [N, C] contiguous, labels int32 [N]]`, outputs `[loss [N]]`:
+    /// `loss[n] = logsumexp(logits[n]) - logits[n, labels[n]]`; NaN where a label is outside `0..<C`.
+    case crossEntropy
+    /// inputs `[logits [N, C], labels int32 [N], gradLoss [N]]`, outputs `[gradLogits [N, C]]`:
+    /// `(softmax(logits[n]) - onehot(labels[n])) * gradLoss[n]`.
+    case crossEntropyBackward
+
+    // MARK: Linear algebra
+
+    /// inputs `[a, b]`, outputs `[c]`, all rank 3 (`[batch, rows, cols]`): `c[i] = op(a[i]) @ op(b[i])` where
+    /// `op` transposes when asked. Inner two dimensions of `a` and `b` are row-major with unit stride in
+    /// the last one (leading dimension `strides[1]`); batch stride may be 0 to reuse one matrix.
+    case matmul(transposeA: Bool, transposeB: Bool)
+
+    // MARK: Convolution (NCHW, contiguous inputs)
+
+    /// inputs `[x, weight]`, outputs `[y]` (no bias; add it with `.binary(.add)`).
+    case conv2d(Conv2dGeometry)
+    /// inputs `[gradY, weight]`, outputs `[gradX]`.
+    case conv2dBackwardInput(Conv2dGeometry)
+    /// inputs `[x, gradY]`, outputs `[gradWeight]`.
+    case conv2dBackwardWeight(Conv2dGeometry)
+
+    // MARK: Pooling and normalisation (NCHW, contiguous inputs)
+
+    /// inputs `[x]`, outputs `[y, argmax int32]`; `argmax` holds the flat index `h * inWidth + w` of the
+    /// winner within its input plane (padding never wins).
+    case maxPool2d(Pool2dGeometry)
+    /// inputs `[gradY, argmax]`, outputs `[gradX]`: each `gradY` added to its winner, zero elsewhere.
+    case maxPool2dBackward(Pool2dGeometry)
+    /// inputs `[x]`, outputs `[y]`.
+    case avgPool2d(Pool2dGeometry)
+    /// inputs `[gradY]`, outputs `[gradX]`.
+    case avgPool2dBackward(Pool2dGeometry)
+    /// inputs `[x]` of shape `[N, C, H, W]`, outputs `[y, scale]` with
+    /// `scale = k + alpha/size * windowSum(x²)` and `y = x * scale^-beta`.
+    case localResponseNorm(LRNParameters)
+    /// inputs `[x, y, scale, gradY]`, outputs `[gradX]`.
+    case localResponseNormBackward(LRNParameters)
+
+    // MARK: Optimizer updates (all views contiguous, same shape; updated in place)
+
+    /// inputs `[grad]`, outputs `[param, momentumBuffer]` (the buffer is unused when momentum is 0).
+    case sgdStep(SGDParameters)
+    /// inputs `[grad]`, outputs `[param, firstMoment, secondMoment]`.
+    case adamStep(AdamParameters)
+}
+
+/// Elementwise functions of one input. Scalar operands travel with the case.
+public enum UnaryOp: Sendable, Hashable {
+    case negate, exp, log, sqrt, abs, relu, tanh, sigmoid, square, reciprocal
+    /// `x + c`
+    case addScalar(Float)
+    /// `x * c`
+    case mulScalar(Float)
+    /// `x ^ c`
+    case powScalar(Float)
+    /// `c - x` (what `1 - p` needs)
+    case reverseSubScalar(Float)
+}
+
+/// Elementwise functions of two inputs.
+public enum BinaryOp: Sendable, Hashable {
+    case add, sub, mul, div, maximum, minimum
+    /// `1` where `a == b`, else `0`.
+    case equal
+    /// `a * (b > 0)`: gradient of relu, `a` the incoming gradient, `b` relu's input.
+    case reluBackward
+    /// `a * (1 - b²)`: gradient of tanh, `b` tanh's output.
+    case tanhBackward
+    /// `a * b * (1 - b)`: gradient of sigmoid, `b` sigmoid's output.
+    case sigmoidBackward
+    /// `a * c * b^(c-1)`: gradient of `b^c`, `a` the incoming gradient.
+    case powBackward(exponent: Float)
+}
+
+/// Reductions over the middle axis of an `[outer, reduced, inner]` view.
+public enum ReduceOp: Sendable, Hashable {
+    case sum, mean, max, argmax
+}
+
+/// Distributions for `.random`.
+public enum RandomDistribution: Sendable, Hashable {
+    /// Uniform on `[low, high)`.
+    case uniform(low: Float, high: Float)
+    /// Normal by Box–Muller from counters `2i` and `2i+1`.
+    case normal(mean: Float, std: Float)
+    /// Dropout mask: `1/keep` with probability `keep`, else `0`.
+    case dropoutMask(keep: Float)
+}
