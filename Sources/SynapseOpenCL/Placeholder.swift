@@ -2,6 +2,8 @@ import SynapseBackend
 /// Placeholder until the OpenCL backend lands (replace this file).
 public final class OpenCLDevice: Device, @unchecked Sendable {
     public static func all() throws -> [OpenCLDevice] { [] }
+    public static func best() throws -> OpenCLDevice { fatalError() }
+    public static func device(platform: Int, index: Int) throws -> OpenCLDevice { fatalError() }
     public var info: DeviceInfo { fatalError() }
     public func allocate(byteCount: Int) throws -> DeviceBuffer { fatalError() }
     public func release(_ buffer: DeviceBuffer) {}

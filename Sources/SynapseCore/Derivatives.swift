@@ -1,0 +1,116 @@
+import SynapseBackend
+
+/// The chain rule of every recorded operation, in one place, written in tensor operations so
+/// gradients are computed on the device that holds the data. Runs with the graph off.
+enum Derivatives {
+    /// The gradients of `node`'s inputs given the gradient of its output (nil for an input that
+    /// needs none).
+    static func vectorJacobianProducts(_ node: Node, gradient g: Tensor) -> [Tensor?] {
+        let x = node.inputs[0]
+        let needs = node.inputs.map(\.requiresGradient)
+        /// Gradient for input `i`, computed only when it is needed.
+        func grad(_ i: Int, _ compute: () -> Tensor) -> Tensor? { needs[i] ? compute() : nil }
+        func saved(_ i: Int) -> Tensor { node.saved[i] }
+
+        switch node.op {
+        // MARK: Elementwise, broadcasting
+        case .add:
+            return [grad(0) { g.sum(toShape: x.shape) }, grad(1) { g.sum(toShape: node.inputs[1].shape) }]
+        case .sub:
+            return [grad(0) { g.sum(toShape: x.shape) }, grad(1) { (-g).sum(toShape: node.inputs[1].shape) }]
+        case .mul:
+            let y = node.inputs[1]
+            return [grad(0) { (g * y).sum(toShape: x.shape) }, grad(1) { (g * x).sum(toShape: y.shape) }]
+        case .div:
+            let y = node.inputs[1]
+            return [grad(0) { (g / y).sum(toShape: x.shape) },
+                    grad(1) { (-(g * x) / y.square()).sum(toShape: y.shape) }]
+        case .maximum, .minimum:
+            let y = node.inputs[1]
+            let winner = node.op == .maximum ? Tensor.maximum(x, y) : Tensor.minimum(x, y)
+            let fromX = Tensor.equal(winner, x)
+            return [grad(0) { (g * fromX).sum(toShape: x.shape) }, grad(1) { (g * (1 - fromX)).sum(toShape: y.shape) }]
+
+        // MARK: Elementwise, one input
+        case .negate: return [-g]
+        case .exp: return [g * saved(0)]
+        case .log: return [g / x]
+        case .sqrt: return [g * 0.5 / saved(0)]
+        case .abs: return [Tensor.binary(.reluBackward, g, x, nil, name: "abs") - Tensor.binary(.reluBackward, g, -x, nil, name: "abs")]
+        case .relu: return [Tensor.binary(.reluBackward, g, x, nil, name: "relu")]
+        case .tanh: return [Tensor.binary(.tanhBackward, g, saved(0), nil, name: "tanh")]
+        case .sigmoid: return [Tensor.binary(.sigmoidBackward, g, saved(0), nil, name: "sigmoid")]
+        case .square: return [g * x * 2]
+        case .reciprocal: return [-(g * saved(0).square())]
+        case .addScalar: return [g]
+        case let .mulScalar(c): return [g * c]
+        case let .powScalar(c): return [Tensor.binary(.powBackward(exponent: c), g, x, nil, name: "pow")]
+        case .reverseSubScalar: return [-g]
+
+        // MARK: Reductions
+        case let .sum(axes, keepDims):
+            return [keptDims(g, axes, keepDims, x).expand(to: x.shape)]
+        case let .mean(axes, keepDims):
+            let reduced = axes.map { x.shape[$0] }.reduce(1, *)
+            return [(keptDims(g, axes, keepDims, x) * (1 / Float(Swift.max(reduced, 1)))).expand(to: x.shape)]
+        case let .max(axes, keepDims):
+            let winners = Tensor.equal(x, keptDims(saved(0), axes, keepDims, x))
+            let ties = winners.sum(axes: axes, keepDims: true)
+            return [winners * (keptDims(g, axes, keepDims, x) / ties)]
+
+        // MARK: Layout
+        case .reshape, .contiguous: return [g.reshape(x.shape)]
+        case .expand: return [g.sum(toShape: x.shape)]
+        case let .permute(order):
+            var inverse = [Int](repeating: 0, count: order.count)
+            for (i, o) in order.enumerated() { inverse[o] = i }
+            return [g.permute(inverse)]
+        case let .slice(axis, start):
+            return [Tensor.unslice(g, into: x.shape, axis: axis, start: start)]
+
+        // MARK: Linear algebra
+        case .matmul:
+            let y = node.inputs[1]
+            if x.rank == 2 {
+                return [grad(0) { g.matmul(y.transposed) }, grad(1) { x.transposed.matmul(g) }]
+            }
+            if y.rank == 3 {
+                return [grad(0) { g.matmul(y.transpose(1, 2)) }, grad(1) { x.transpose(1, 2).matmul(g) }]
+            }
+            // [B, M, K] @ [K, N]: the shared matrix collects the whole batch.
+            let (b, m, k, n) = (x.shape[0], x.shape[1], x.shape[2], y.shape[1])
+            return [grad(0) { g.matmul(y.transposed) },
+                    grad(1) { x.reshape([b * m, k]).transposed.matmul(g.reshape([b * m, n])) }]
+
+        // MARK: Softmax family
+        case .softmax:
+            let y = saved(0)
+            return [y * (g - (g * y).sum(axis: -1, keepDims: true))]
+        case .logSoftmax:
+            return [g - saved(0).exp() * g.sum(axis: -1, keepDims: true)]
+        case .crossEntropy:
+            return [Tensor.crossEntropyBackward(logits: x, labels: saved(0), gradient: g)]
+
+        // MARK: Convolutional networks
+        case let .conv2d(geometry):
+            let weight = node.inputs[1]
+            return [grad(0) { Tensor.backwardPrimitive(.conv2dBackwardInput(geometry), shape: x.shape, inputs: [g, weight]) },
+                    grad(1) { Tensor.backwardPrimitive(.conv2dBackwardWeight(geometry), shape: weight.shape, inputs: [x, g]) }]
+        case let .maxPool2d(geometry):
+            return [Tensor.backwardPrimitive(.maxPool2dBackward(geometry), shape: x.shape, inputs: [g, saved(0)])]
+        case let .avgPool2d(geometry):
+            return [Tensor.backwardPrimitive(.avgPool2dBackward(geometry), shape: x.shape, inputs: [g])]
+        case let .localResponseNorm(parameters):
+            return [Tensor.backwardPrimitive(.localResponseNormBackward(parameters), shape: x.shape,
+                                             inputs: [x, saved(0), saved(1), g])]
+        }
+    }
+
+    /// `t` reshaped so reduced axes are present as size 1 (undoing `keepDims: false`).
+    private static func keptDims(_ t: Tensor, _ axes: [Int], _ keepDims: Bool, _ input: Tensor) -> Tensor {
+        if keepDims { return t }
+        var shape = input.shape
+        for a in axes { shape[a] = 1 }
+        return t.reshape(shape)
+    }
+}

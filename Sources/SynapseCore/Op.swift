@@ -1,0 +1,28 @@
+import SynapseBackend
+
+/// The differentiable operations a `Node` can record. `Derivatives.swift` holds the chain rule of each.
+public enum Op: Sendable, Hashable {
+    // Elementwise with broadcasting; inputs [a, b].
+    case add, sub, mul, div, maximum, minimum
+    // Elementwise of one input; saved [output] where the derivative needs it.
+    case negate, exp, log, sqrt, abs, relu, tanh, sigmoid, square, reciprocal
+    case addScalar(Float), mulScalar(Float), powScalar(Float), reverseSubScalar(Float)
+    // Reductions; axes normalised and sorted. max saves [output].
+    case sum(axes: [Int], keepDims: Bool)
+    case mean(axes: [Int], keepDims: Bool)
+    case max(axes: [Int], keepDims: Bool)
+    // Layout (views or copies).
+    case reshape, expand, contiguous
+    case permute([Int])
+    case slice(axis: Int, start: Int)
+    // Linear algebra: 2-D or batched [B, M, K] @ [B or none, K, N].
+    case matmul
+    // Softmax family over the last axis; saved [output]. crossEntropy saves [labels].
+    case softmax, logSoftmax, crossEntropy
+    // Convolutional network primitives (NCHW). conv2d inputs [x, weight]; maxPool2d saves [argmax];
+    // localResponseNorm saves [output, scale].
+    case conv2d(Conv2dGeometry)
+    case maxPool2d(Pool2dGeometry)
+    case avgPool2d(Pool2dGeometry)
+    case localResponseNorm(LRNParameters)
+}

@@ -1,0 +1,27 @@
+import SynapseBackend
+
+/// A device buffer owned by one or more tensors (views share it). When the last tensor that
+/// uses it goes away, the buffer returns to its device's pool.
+public final class Storage: @unchecked Sendable {
+    /// The device the memory lives on.
+    public let device: any Device
+    /// The memory, or nil when allocation failed (the failure is pending in `Engine`).
+    public let buffer: DeviceBuffer?
+    /// Elements it holds.
+    public let count: Int
+
+    init(device: any Device, count: Int, dtype: DType) {
+        self.device = device
+        self.count = count
+        do {
+            buffer = try device.allocate(byteCount: max(count, 1) * dtype.byteSize)
+        } catch {
+            Engine.recordFailure(error)
+            buffer = nil
+        }
+    }
+
+    deinit {
+        if let buffer { device.release(buffer) }
+    }
+}

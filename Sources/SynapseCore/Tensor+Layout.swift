@@ -1,0 +1,90 @@
+import SynapseBackend
+
+extension Tensor {
+    /// The same elements with a new shape; one dimension may be -1 (inferred). A view when the
+    /// tensor is contiguous, otherwise a copy.
+    public func reshape(_ newShape: [Int]) -> Tensor {
+        var target = newShape
+        if let inferred = newShape.firstIndex(of: -1) {
+            let known = newShape.enumerated().filter { $0.offset != inferred }.map(\.element).reduce(1, *)
+            precondition(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
+            target[inferred] = count / known
+        }
+        precondition(target.reduce(1, *) == count && target.allSatisfy { $0 >= 0 },
+                     "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        if target == shape { return self }
+        let source = withoutGradient { contiguous() }
+        let result = source.view(shape: target, strides: BufferView.contiguousStrides(for: target), offset: source.offset)
+        return Tensor.record(result, .reshape, [self])
+    }
+
+    /// Collapses dimensions `startAxis...` into one (`[N, C, H, W]` → `[N, C*H*W]` by default).
+    public func flatten(startAxis: Int = 1) -> Tensor {
+        let start = axis(startAxis, op: "flatten")
+        return reshape(Array(shape[..<start]) + [shape[start...].reduce(1, *)])
+    }
+
+    /// Reorders dimensions: result dimension `i` is input dimension `order[i]`. A view.
+    public func permute(_ order: [Int]) -> Tensor {
+        precondition(order.count == rank && Set(order) == Set(0..<rank),
+                     "permute: \(order) is not a permutation of the \(rank) dimensions of shape \(shape)")
+        let result = view(shape: order.map { shape[$0] }, strides: order.map { strides[$0] }, offset: offset)
+        return Tensor.record(result, .permute(order), [self])
+    }
+
+    /// Swaps two dimensions. A view.
+    public func transpose(_ first: Int, _ second: Int) -> Tensor {
+        var order = Array(0..<rank)
+        order.swapAt(axis(first, op: "transpose"), axis(second, op: "transpose"))
+        return permute(order)
+    }
+
+    /// The matrix transpose of a 2-D tensor. A view.
+    public var transposed: Tensor {
+        precondition(rank == 2, "transposed: needs a 2-D tensor, got shape \(shape)")
+        return transpose(0, 1)
+    }
+
+    /// Elements `range` along `axis` (by default the batch axis). A view.
+    public func slice(axis: Int = 0, _ range: Range<Int>) -> Tensor {
+        let a = self.axis(axis, op: "slice")
+        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
+                     "slice: range \(range) out of bounds for axis \(a) of shape \(shape)")
+        var newShape = shape
+        newShape[a] = range.count
+        let result = view(shape: newShape, strides: strides, offset: offset + range.lowerBound * strides[a])
+        return Tensor.record(result, .slice(axis: a, start: range.lowerBound), [self])
+    }
+
+    /// A row-major copy, or `self` when already contiguous.
+    public func contiguous() -> Tensor {
+        if isContiguous { return self }
+        let result = Tensor(empty: shape, dtype: dtype, on: device)
+        Engine.run(.copy, on: device, inputs: [bufferView], outputs: [result.bufferView])
+        return Tensor.record(result, .contiguous, [self])
+    }
+
+    /// The chain rule of `slice`: a zero tensor of `inputShape` with `gradient` placed at `start` along `axis`.
+    static func unslice(_ gradient: Tensor, into inputShape: [Int], axis: Int, start: Int) -> Tensor {
+        // Work in a layout where `axis` comes first, so the target region is one contiguous block.
+        let order = [axis] + (0..<inputShape.count).filter { $0 != axis }
+        let padded = Tensor.zeros(order.map { inputShape[$0] }, on: gradient.device)
+        let source = gradient.permute(order)
+        let region = padded.view(shape: source.shape, strides: BufferView.contiguousStrides(for: source.shape),
+                                 offset: start * padded.strides[0])
+        Engine.run(.copy, on: padded.device, inputs: [source.bufferView], outputs: [region.bufferView],
+                   retaining: [source])
+        var inverse = [Int](repeating: 0, count: order.count)
+        for (i, o) in order.enumerated() { inverse[o] = i }
+        return padded.permute(inverse)
+    }
+
+    /// Overwrites this tensor's elements with `source`'s (same shape), outside the graph. For
+    /// optimizer state, running statistics and loading checkpoints.
+    public func assign(_ source: Tensor) {
+        precondition(source.shape == shape, "assign: source shape \(source.shape) differs from \(shape)")
+        precondition(isContiguous, "assign: target of shape \(shape) must be contiguous")
+        _ = Tensor.commonDevice("assign", [self, source])
+        Engine.run(.copy, on: device, inputs: [source.bufferView], outputs: [bufferView])
+    }
+}

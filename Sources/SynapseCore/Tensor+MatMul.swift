@@ -1,0 +1,46 @@
+import SynapseBackend
+
+extension Tensor {
+    /// Matrix product: `[M, K] @ [K, N]`, batched `[B, M, K] @ [B, K, N]`, or `[B, M, K] @ [K, N]`
+    /// (the right matrix shared by the batch). Transposed views are used without copying.
+    public func matmul(_ other: Tensor) -> Tensor {
+        requireFloat("matmul"); other.requireFloat("matmul")
+        let device = Tensor.commonDevice("matmul", [self, other])
+        precondition((rank == 2 && other.rank == 2) || (rank == 3 && (other.rank == 2 || other.rank == 3)),
+                     "matmul: unsupported ranks, shapes \(shape) and \(other.shape)")
+        let batch = rank == 3 ? shape[0] : 1
+        let (m, k) = (shape[rank - 2], shape[rank - 1])
+        let (k2, n) = (other.shape[other.rank - 2], other.shape[other.rank - 1])
+        precondition(k == k2, "matmul: inner dimensions differ, shapes \(shape) and \(other.shape)")
+        precondition(other.rank == 2 || other.shape[0] == batch,
+                     "matmul: batch sizes differ, shapes \(shape) and \(other.shape)")
+        let outShape = rank == 3 ? [batch, m, n] : [m, n]
+        let result = Tensor(empty: outShape, on: device)
+        let (a, transposeA, ownerA) = withoutGradient { self.gemmOperand() }
+        let (b, transposeB, ownerB) = withoutGradient { other.gemmOperand() }
+        let c = result.storage.buffer.map { BufferView(buffer: $0, shape: [batch, m, n]) }
+        Engine.run(.matmul(transposeA: transposeA, transposeB: transposeB), on: device,
+                   inputs: [a, b], outputs: [c], retaining: [ownerA, ownerB])
+        return Tensor.record(result, .matmul, [self, other])
+    }
+
+    /// This matrix (or batch of matrices) as a rank-3 GEMM operand: row-major, or column-major
+    /// passed with a transpose flag, copying only when neither layout fits. Returns the view, the
+    /// flag, and the tensor that owns the memory.
+    private func gemmOperand() -> (BufferView?, Bool, Tensor) {
+        let rows = shape[rank - 2], cols = shape[rank - 1]
+        let rowStride = strides[rank - 2], colStride = strides[rank - 1]
+        let batchStride = rank == 3 ? (shape[0] == 1 ? 0 : strides[0]) : 0
+        let batch = rank == 3 ? shape[0] : 1
+        guard let buffer = storage.buffer else { return (nil, false, self) }
+        if colStride == 1 || cols == 1, rowStride >= Swift.max(cols, 1) {
+            return (BufferView(buffer: buffer, shape: [batch, rows, cols], strides: [batchStride, rowStride, 1],
+                               offset: offset), false, self)
+        }
+        if rowStride == 1 || rows == 1, colStride >= Swift.max(rows, 1) {
+            return (BufferView(buffer: buffer, shape: [batch, cols, rows], strides: [batchStride, colStride, 1],
+                               offset: offset), true, self)
+        }
+        return contiguous().gemmOperand()
+    }
+}
