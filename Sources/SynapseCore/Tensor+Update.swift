@@ -1,0 +1,47 @@
+import SynapseBackend
+
+/// In-place updates outside the graph: fused optimizer steps and loading values.
+extension Tensor {
+    /// One fused SGD step on this parameter in place, reading `gradient` and updating `momentumBuffer`
+    /// (same shape; ignored when momentum is 0).
+    public func applySGD(gradient: Tensor, momentumBuffer: Tensor, _ parameters: SGDParameters) {
+        requireUpdatable("applySGD", [gradient, momentumBuffer])
+        let g = gradient.contiguous()
+        Engine.run(.sgdStep(parameters), on: device, inputs: [g.bufferView],
+                   outputs: [bufferView, momentumBuffer.bufferView], retaining: [g])
+    }
+
+    /// One fused Adam/AdamW step on this parameter in place, updating both moment tensors.
+    public func applyAdam(gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, _ parameters: AdamParameters) {
+        requireUpdatable("applyAdam", [gradient, firstMoment, secondMoment])
+        let g = gradient.contiguous()
+        Engine.run(.adamStep(parameters), on: device, inputs: [g.bufferView],
+                   outputs: [bufferView, firstMoment.bufferView, secondMoment.bufferView], retaining: [g])
+    }
+
+    /// Overwrites the elements with host `values` (row-major), e.g. from a checkpoint.
+    public func load(_ values: [Float]) {
+        precondition(dtype == .float32 && isContiguous && values.count == count,
+                     "load: \(values.count) values for a \(dtype) tensor of shape \(shape)")
+        values.withUnsafeBytes { upload($0) }
+    }
+
+    /// Overwrites the elements with host int32 `values` (row-major).
+    public func load(int32 values: [Int32]) {
+        precondition(dtype == .int32 && isContiguous && values.count == count,
+                     "load: \(values.count) int32 values for a \(dtype) tensor of shape \(shape)")
+        values.withUnsafeBytes { upload($0) }
+    }
+
+    private func requireUpdatable(_ op: String, _ others: [Tensor]) {
+        precondition(isContiguous && dtype == .float32, "\(op): parameter of shape \(shape) must be contiguous float32")
+        for other in others {
+            precondition(other.shape == shape, "\(op): shape \(other.shape) differs from the parameter's \(shape)")
+            precondition(other !== self, "\(op): state tensor aliases the parameter")
+        }
+        _ = Tensor.commonDevice(op, [self] + others)
+        for state in others.dropFirst() {
+            precondition(state.isContiguous, "\(op): optimizer state of shape \(state.shape) must be contiguous")
+        }
+    }
+}
