@@ -1,0 +1,253 @@
+import SynapseBackend
+import SynapseCore
+
+/// A training checkpoint in one safetensors file: the model's state dict under PyTorch's names
+/// and layouts (F32), the optimizer's state under `optimizer/…`, and in the metadata the model
+/// and optimizer names, the optimizer's scalar settings, the epoch and step, and the position of
+/// the random stream.
+///
+/// The model tensors sit at the top level with no prefix, so
+/// `{k: v for k, v in safetensors.torch.load_file(p).items() if "/" not in k}` is a PyTorch state
+/// dict, and a plain state dict written by `safetensors.torch.save_file(model.state_dict(), p)`
+/// loads here for evaluation (it has no optimizer state or progress, so it cannot resume).
+/// Saving replaces the file atomically. Loading checks every key and shape against the model
+/// before writing anything and names the file and key in every error.
+public struct Checkpoint: Sendable {
+    /// Prefix of the optimizer's tensors in the file (`/` never occurs in PyTorch parameter names).
+    public static let optimizerPrefix = "optimizer/"
+    /// Metadata keys written by Synapse.
+    public enum Key {
+        public static let model = "synapse.model"
+        public static let optimizer = "synapse.optimizer"
+        public static let optimizerSetting = "synapse.optimizer."
+        public static let epoch = "synapse.epoch"
+        public static let batch = "synapse.batch"
+        public static let globalStep = "synapse.global_step"
+        public static let randomSeed = "synapse.random_seed"
+        public static let randomCounter = "synapse.random_counter"
+    }
+
+    /// Name of the model the weights belong to (`lenet5`), when recorded.
+    public var modelName: String?
+    /// Name of the optimizer (`sgd`), when recorded.
+    public var optimizerName: String?
+    /// The optimizer's scalar state and settings (step count, learning rate…), as strings.
+    public var optimizerSettings: [String: String]
+    /// Where the run stood; nil for a plain state dict.
+    public var progress: TrainingProgress?
+    /// Other metadata (`format: pt` and anything the caller adds).
+    public var metadata: [String: String]
+    /// Model tensors in state-dict order.
+    public private(set) var modelTensors: [(name: String, tensor: SafeTensor)]
+    /// Optimizer tensors in order, names without the prefix.
+    public private(set) var optimizerTensors: [(name: String, tensor: SafeTensor)]
+    /// The file this checkpoint was read from (`<memory>` when built in code).
+    public let source: String
+
+    /// A checkpoint of the given state, read back from the device (this waits for pending work).
+    ///
+    /// - Throws: a pending device failure.
+    public init(model: [(name: String, tensor: Tensor)], optimizer: [(name: String, tensor: Tensor)] = [],
+                modelName: String? = nil, optimizerName: String? = nil, optimizerSettings: [String: String] = [:],
+                progress: TrainingProgress? = nil, metadata: [String: String] = [:]) throws {
+        self.modelTensors = try model.map { ($0.name, try Self.host($0.tensor)) }
+        self.optimizerTensors = try optimizer.map { ($0.name, try Self.host($0.tensor)) }
+        self.modelName = modelName
+        self.optimizerName = optimizerName
+        self.optimizerSettings = optimizerSettings
+        self.progress = progress
+        self.metadata = metadata
+        self.source = "<memory>"
+    }
+
+    /// Whether the file can resume training: it records progress (optimizer tensors may be
+    /// absent for an optimizer without state, such as SGD without momentum).
+    public var isResumable: Bool { progress != nil && optimizerName != nil }
+
+    /// Writes the checkpoint to `path` atomically (temporary file, flush, rename).
+    ///
+    /// - Throws: `DataError.io` naming the path.
+    public func write(to path: String) throws {
+        var meta = metadata
+        meta["format"] = meta["format"] ?? "pt"
+        if let modelName { meta[Key.model] = modelName }
+        if let optimizerName { meta[Key.optimizer] = optimizerName }
+        for (key, value) in optimizerSettings { meta[Key.optimizerSetting + key] = value }
+        if let progress {
+            meta[Key.epoch] = String(progress.epoch)
+            meta[Key.batch] = String(progress.batch)
+            meta[Key.globalStep] = String(progress.globalStep)
+            meta[Key.randomSeed] = String(progress.randomSeed)
+            meta[Key.randomCounter] = String(progress.randomCounter)
+        }
+        var file = SafeTensorsFile(metadata: meta)
+        for (name, tensor) in modelTensors {
+            precondition(!name.contains("/"), "Checkpoint: model tensor name '\(name)' contains '/'")
+            file[name] = tensor
+        }
+        for (name, tensor) in optimizerTensors { file[Self.optimizerPrefix + name] = tensor }
+        try file.write(to: path)
+    }
+
+    /// Reads the checkpoint at `path`.
+    ///
+    /// - Throws: `DataError` for a file that is missing, truncated or not safetensors;
+    ///   `CheckpointError.badMetadata` for a `synapse.*` entry that does not parse.
+    public init(contentsOf path: String) throws {
+        let file = try SafeTensorsFile(contentsOf: path)
+        source = file.source
+        var model: [(name: String, tensor: SafeTensor)] = []
+        var optimizer: [(name: String, tensor: SafeTensor)] = []
+        for name in file.names {
+            let tensor = try file.tensor(named: name)
+            if name.hasPrefix(Self.optimizerPrefix) {
+                optimizer.append((String(name.dropFirst(Self.optimizerPrefix.count)), tensor))
+            } else {
+                model.append((name, tensor))
+            }
+        }
+        modelTensors = model
+        optimizerTensors = optimizer
+
+        var meta = file.metadata
+        modelName = meta.removeValue(forKey: Key.model)
+        optimizerName = meta.removeValue(forKey: Key.optimizer)
+        var settings: [String: String] = [:]
+        for key in meta.keys where key.hasPrefix(Key.optimizerSetting) {
+            settings[String(key.dropFirst(Key.optimizerSetting.count))] = meta.removeValue(forKey: key)
+        }
+        optimizerSettings = settings
+        if meta[Key.epoch] != nil {
+            func number<T: FixedWidthInteger>(_ key: String, _: T.Type) throws -> T {
+                let text = meta.removeValue(forKey: key) ?? "<missing>"
+                guard let value = T(text), value >= 0 else {
+                    throw CheckpointError.badMetadata(file: path, key: key, value: text)
+                }
+                return value
+            }
+            progress = TrainingProgress(
+                epoch: try number(Key.epoch, Int.self), batch: try number(Key.batch, Int.self),
+                globalStep: try number(Key.globalStep, Int.self), randomSeed: try number(Key.randomSeed, UInt64.self),
+                randomCounter: try number(Key.randomCounter, UInt64.self))
+        } else {
+            progress = nil
+        }
+        metadata = meta
+    }
+
+    /// Throws `CheckpointError.modelMismatch` when the file records a model other than `name`
+    /// (a file that records none, such as one written by PyTorch, passes).
+    public func requireModel(_ name: String) throws {
+        if let modelName, modelName != name {
+            throw CheckpointError.modelMismatch(file: source, saved: modelName, requested: name)
+        }
+    }
+
+    /// Overwrites the model's tensors in place with the file's values.
+    ///
+    /// `reference` is the model's state dict (views of the live parameters and buffers). Every
+    /// key is checked first: missing, unexpected, wrong shape or unusable dtype throw a
+    /// `CheckpointError` naming the file and the key, and then nothing has been written.
+    public func loadModel(into reference: [(name: String, tensor: Tensor)]) throws {
+        let values = try Self.match(modelTensors, to: reference, file: source, prefix: "")
+        for ((_, target), value) in zip(reference, values) { value.write(into: target) }
+    }
+
+    /// The optimizer's tensors checked against `reference` (names and shapes), on `device`.
+    ///
+    /// Use it for optimizers that create their state lazily: they can import these tensors.
+    /// - Throws: `CheckpointError` naming the file and the key.
+    public func optimizerState(matching reference: [(name: String, shape: [Int])]? = nil,
+                               on device: any Device) throws -> [(name: String, tensor: Tensor)] {
+        if let reference {
+            let names = Set(reference.map(\.name))
+            for (name, shape) in reference {
+                guard let stored = optimizerTensors.first(where: { $0.name == name })?.tensor else {
+                    throw CheckpointError.missingKey(file: source, key: Self.optimizerPrefix + name)
+                }
+                guard stored.shape == shape else {
+                    throw CheckpointError.shapeMismatch(file: source, key: Self.optimizerPrefix + name,
+                                                        expected: shape, found: stored.shape)
+                }
+            }
+            if let extra = optimizerTensors.first(where: { !names.contains($0.name) }) {
+                throw CheckpointError.unexpectedKey(file: source, key: Self.optimizerPrefix + extra.name)
+            }
+        }
+        return try optimizerTensors.map { name, stored in
+            switch stored.dtype {
+            case .int32, .int64, .uint8:
+                let values = try Self.int32s(stored, key: Self.optimizerPrefix + name, file: source)
+                return (name, Tensor(int32: values, shape: stored.shape, on: device))
+            case .float32, .float64, .float16, .bfloat16:
+                return (name, Tensor(stored.floatValues(), shape: stored.shape, on: device))
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Host values ready to write into a device tensor.
+    enum Values {
+        case floats([Float]), ints([Int32])
+
+        func write(into target: Tensor) {
+            let replacement: Tensor
+            switch self {
+            case let .floats(values):
+                if target.isContiguous { target.load(values); return }
+                replacement = Tensor(values, shape: target.shape, on: target.device)
+            case let .ints(values):
+                if target.isContiguous { target.load(int32: values); return }
+                replacement = Tensor(int32: values, shape: target.shape, on: target.device)
+            }
+            withoutGradient { target.assign(replacement) }
+        }
+    }
+
+    /// Checks `stored` against `reference` key by key and converts the values, in reference order.
+    static func match(_ stored: [(name: String, tensor: SafeTensor)], to reference: [(name: String, tensor: Tensor)],
+                      file: String, prefix: String) throws -> [Values] {
+        var byName: [String: SafeTensor] = [:]
+        for (name, tensor) in stored { byName[name] = tensor }
+        var values: [Values] = []
+        for (name, target) in reference {
+            let key = prefix + name
+            guard let tensor = byName.removeValue(forKey: name) else {
+                throw CheckpointError.missingKey(file: file, key: key)
+            }
+            guard tensor.shape == target.shape else {
+                throw CheckpointError.shapeMismatch(file: file, key: key, expected: target.shape, found: tensor.shape)
+            }
+            switch (target.dtype, tensor.dtype) {
+            case (.float32, .float32), (.float32, .float64), (.float32, .float16), (.float32, .bfloat16):
+                values.append(.floats(tensor.floatValues()))
+            case (.int32, .int32), (.int32, .int64), (.int32, .uint8):
+                values.append(.ints(try int32s(tensor, key: key, file: file)))
+            default:
+                throw CheckpointError.wrongDType(file: file, key: key, found: tensor.dtype.rawValue,
+                                                 expected: target.dtype.rawValue)
+            }
+        }
+        if let extra = stored.first(where: { byName[$0.name] != nil }) {
+            throw CheckpointError.unexpectedKey(file: file, key: prefix + extra.name)
+        }
+        return values
+    }
+
+    private static func int32s(_ tensor: SafeTensor, key: String, file: String) throws -> [Int32] {
+        do {
+            return try tensor.int32Values()
+        } catch {
+            throw CheckpointError.wrongDType(file: file, key: key, found: tensor.dtype.rawValue, expected: "int32")
+        }
+    }
+
+    /// A device tensor's values as a host `SafeTensor` (F32 or I32).
+    static func host(_ tensor: Tensor) throws -> SafeTensor {
+        switch tensor.dtype {
+        case .float32: return SafeTensor(try tensor.toArray(), shape: tensor.shape)
+        case .int32: return SafeTensor(try tensor.toInt32Array(), shape: tensor.shape)
+        }
+    }
+}
