@@ -112,12 +112,14 @@ public enum Gzip {
         return output
     }
 
-    /// A first output size for `bytes`: the trailer's ISIZE field, bounded to stay sane.
+    /// A first output size for `bytes`: the trailer's ISIZE field (+1, so the end of the
+    /// stream is seen without growing), but never more than 16× the input, so a truncated or
+    /// hostile file whose last bytes are not a real trailer cannot make us allocate a gigabyte.
     private static func initialCapacity(_ bytes: [UInt8]) -> Int {
-        guard bytes.count >= 18 else { return 1 << 16 }
         let n = bytes.count
+        guard n >= 18 else { return 1 << 16 }
         let isize = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8
             | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
-        return max(1 << 16, min(isize, 1 << 30)) + 1
+        return min(isize + 1, max(1 << 16, 16 * n))
     }
 }

@@ -55,6 +55,7 @@ public struct IDXFile: Sendable, Equatable {
 
     /// An IDX value from parts; `data` must hold `elementCount * elementType.byteSize` bytes.
     public init(elementType: ElementType, dimensions: [Int], data: [UInt8]) {
+        precondition(dimensions.count <= 255, "IDXFile: at most 255 dimensions, got \(dimensions.count)")
         precondition(dimensions.allSatisfy { $0 >= 0 && $0 <= Int(UInt32.max) },
                      "IDXFile: dimensions \(dimensions) must lie in 0...UInt32.max")
         precondition(data.count == dimensions.reduce(1, *) * elementType.byteSize,

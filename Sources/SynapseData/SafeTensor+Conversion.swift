@@ -7,7 +7,7 @@ extension SafeTensor {
     /// `U8` values become 0…255.
     public func floatValues() -> [Float] {
         switch dtype {
-        case .float32: return littleEndian(UInt32.self).map { Float(bitPattern: $0) }
+        case .float32: return reinterpreted(as: Float.self) ?? littleEndian(UInt32.self).map { Float(bitPattern: $0) }
         case .float64: return littleEndian(UInt64.self).map { Float(Double(bitPattern: $0)) }
         case .float16: return littleEndian(UInt16.self).map(Self.halfToFloat)
         case .bfloat16: return littleEndian(UInt16.self).map { Float(bitPattern: UInt32($0) << 16) }
@@ -22,7 +22,7 @@ extension SafeTensor {
     /// - Throws: `DataError.conversion` for float dtypes or an `I64` value outside `Int32`.
     public func int32Values() throws -> [Int32] {
         switch dtype {
-        case .int32: return littleEndian(UInt32.self).map { Int32(bitPattern: $0) }
+        case .int32: return reinterpreted(as: Int32.self) ?? littleEndian(UInt32.self).map { Int32(bitPattern: $0) }
         case .uint8: return bytes.map { Int32($0) }
         case .int64:
             let wide = littleEndian(UInt64.self).map { Int64(bitPattern: $0) }
@@ -42,13 +42,29 @@ extension SafeTensor {
     /// - Throws: `DataError.conversion` for float dtypes.
     public func int64Values() throws -> [Int64] {
         switch dtype {
-        case .int64: return littleEndian(UInt64.self).map { Int64(bitPattern: $0) }
+        case .int64: return reinterpreted(as: Int64.self) ?? littleEndian(UInt64.self).map { Int64(bitPattern: $0) }
         case .int32: return littleEndian(UInt32.self).map { Int64(Int32(bitPattern: $0)) }
         case .uint8: return bytes.map { Int64($0) }
         case .float32, .float64, .float16, .bfloat16:
             throw DataError.conversion(key: nil, stored: dtype.rawValue, requested: "Int64",
                                        reason: "floating-point data; use floatValues()")
         }
+    }
+
+    /// The bytes copied as-is into `[T]` on little-endian hosts, where the file layout is the
+    /// memory layout (one memcpy instead of a loop); `nil` on big-endian hosts.
+    private func reinterpreted<T: BitwiseCopyable>(as _: T.Type) -> [T]? {
+        #if _endian(little)
+        let count = bytes.count / MemoryLayout<T>.size
+        return [T](unsafeUninitializedCapacity: count) { out, initialized in
+            bytes.withUnsafeBytes { raw in
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: raw)
+            }
+            initialized = count
+        }
+        #else
+        return nil
+        #endif
     }
 
     /// The bytes read as little-endian unsigned integers of `Bits`' width.

@@ -71,6 +71,13 @@ public struct SafeTensor: Sendable, Equatable {
         precondition(values.count == shape.reduce(1, *),
                      "SafeTensor: \(values.count) values for shape \(shape) (\(shape.reduce(1, *)) elements)")
         let size = MemoryLayout<Bits>.size
+        #if _endian(little)
+        // The in-memory layout already is the file layout: one copy, no per-element work.
+        if MemoryLayout<T>.size == size {
+            self.init(unchecked: dtype, shape: shape, bytes: values.withUnsafeBytes { Array($0) })
+            return
+        }
+        #endif
         let bytes = [UInt8](unsafeUninitializedCapacity: values.count * size) { out, initialized in
             let raw = UnsafeMutableRawBufferPointer(out)
             for (i, value) in values.enumerated() {
