@@ -40,9 +40,12 @@ let package = Package(
             "SynapseOptimizers", "SynapseData", "SynapseModels",
         ]),
 
+        // MARK: Training loop (library, so tests drive it without the CLI)
+        .target(name: "SynapseTraining", dependencies: ["Synapse"]),
+
         // MARK: Executables
         .executableTarget(name: "SynapseCLI", dependencies: [
-            "Synapse", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Synapse", "SynapseTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "SynapseBench", dependencies: [
             "Synapse", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -55,9 +58,9 @@ let package = Package(
         .testTarget(name: "SynapseCoreTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseNNTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseOptimizersTests", dependencies: ["SynapseTestSupport"]),
-        .testTarget(name: "SynapseDataTests", dependencies: ["SynapseTestSupport"]),
+        .testTarget(name: "SynapseDataTests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
         .testTarget(name: "SynapseModelsTests", dependencies: ["SynapseTestSupport"]),
-        .testTarget(name: "SynapseCLITests", dependencies: ["SynapseTestSupport"]),
+        .testTarget(name: "SynapseCLITests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
     ],
     swiftLanguageModes: [.v6]
 )

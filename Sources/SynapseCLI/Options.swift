@@ -1,0 +1,47 @@
+import ArgumentParser
+import Synapse
+import SynapseTraining
+
+/// `--device`, shared by the commands that run a model.
+struct DeviceOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Device: cpu, opencl (the first GPU, else the first OpenCL device), opencl:N or opencl:P:D. "
+            + "Default: $SYNAPSE_DEVICE, else the best device.", valueName: "spec"))
+    var device: String?
+
+    /// The device asked for, or the default. Throws `DeviceError.noDevice` listing what exists.
+    func resolve() throws -> any Device {
+        if let device { return try Devices.resolve(device) }
+        return try Devices.defaultDevice()
+    }
+}
+
+/// `--json`, shared by every command.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Write results to stdout as JSON, one object per line.")
+    var json = false
+}
+
+/// Model and data options shared by `train` and `eval`.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Model: \(ModelZoo.names.joined(separator: ", ")).", valueName: "name"))
+    var model = "lenet5"
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp(
+        "Folder with the Fashion-MNIST IDX files.", valueName: "dir"))
+    var dataDirectory = FashionMNIST.defaultDirectory
+
+    @Option(name: .customLong("batch-size"), help: "Examples per batch (default 64; 128 for alexnet).")
+    var batchSize: Int?
+
+    @Option(name: .customLong("limit-test"), help: "Evaluate on the first N test images only.")
+    var limitTest: Int?
+
+    /// These options written into a configuration.
+    func apply(to configuration: inout TrainingConfiguration) {
+        configuration.model = model.lowercased()
+        configuration.dataDirectory = dataDirectory
+        configuration.batchSize = batchSize
+        configuration.limitTest = limitTest
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Synapse
+import SynapseTraining
+
+extension TrainingConfiguration.OptimizerKind: ExpressibleByArgument {}
+extension TrainingConfiguration.ScheduleKind: ExpressibleByArgument {}
+
+/// `synapse train`: trains a model (LeNet-5 on Fashion-MNIST by default) and reports progress.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train a model on Fashion-MNIST (alexnet: synthetic ImageNet-shaped data).")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var deviceOptions: DeviceOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "Epochs to train.") var epochs = 5
+    @Option(name: .customLong("lr"), help: "Learning rate (default 0.1 for sgd, 0.001 for adam/adamw).")
+    var learningRate: Float?
+    @Option(help: "SGD momentum.") var momentum: Float = 0.9
+    @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: TrainingConfiguration.OptimizerKind = .sgd
+    @Option(name: .customLong("weight-decay"), help: "Weight decay (default 0; 0.01 for adamw).")
+    var weightDecay: Float?
+    @Option(help: "Learning-rate schedule per epoch: none, step or cosine.")
+    var schedule: TrainingConfiguration.ScheduleKind = .none
+    @Option(name: .customLong("warmup-epochs"), help: "Epochs of linear warm-up.") var warmupEpochs = 0
+    @Option(help: "Seed for initialisation, shuffling, dropout and synthetic data.") var seed: UInt64 = 0
+    @Option(name: .customLong("limit-train"), help: "Train on the first N training images only.")
+    var limitTrain: Int?
+    @Option(help: "Steps per epoch at most (alexnet: the epoch length, default 20).") var steps: Int?
+    @Option(help: ArgumentHelp("Save a checkpoint here after every epoch and on Ctrl-C.", valueName: "path"))
+    var save: String?
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint.", valueName: "path"))
+    var resume: String?
+
+    /// The run these options describe.
+    var trainingConfiguration: TrainingConfiguration {
+        var c = TrainingConfiguration()
+        modelOptions.apply(to: &c)
+        c.epochs = epochs
+        c.learningRate = learningRate
+        c.momentum = momentum
+        c.optimizer = optimizer
+        c.weightDecay = weightDecay
+        c.schedule = schedule
+        c.warmupEpochs = warmupEpochs
+        c.seed = seed
+        c.limitTrain = limitTrain
+        c.stepsPerEpoch = steps
+        return c
+    }
+
+    func run() throws {
+        let stop = StopSignal()  // first, so an early Ctrl-C is a stop request too
+        let configuration = trainingConfiguration
+        try configuration.validate()
+        let device = try deviceOptions.resolve()
+        let trainer = try Trainer(configuration: configuration, device: device)
+        if let resume { try trainer.resume(from: resume) }
+        let reporter = Reporter(json: output.json)
+        trainer.onRecord = reporter.handle
+        trainer.progressInterval = reporter.progressInterval
+        trainer.checkpointPath = save
+        let summary: RunSummary
+        do {
+            summary = try trainer.run(shouldStop: { stop.isRequested })
+        } catch {
+            reporter.closeLine()
+            throw error
+        }
+        if summary.interrupted { throw ExitCode(130) }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Synapse
+
+/// The training loop behind `synapse train`, as a library type so tests can drive it.
+///
+/// One step is forward, cross-entropy, backward and the optimizer's fused update, all enqueued on
+/// the device; the step's loss is added to an accumulator on the device, and the host reads it only
+/// for a progress record (every `progressInterval` seconds) and at the end of an epoch. Everything
+/// random (initialisation, shuffling, dropout, synthetic data) derives from the seed, so the same
+/// configuration on the same device gives the same losses, and `checkpoint()` captures the exact
+/// position (epoch, batch, optimizer state, random stream) for `resume(from:)`.
+public final class Trainer {
+    /// What the run trains.
+    public let configuration: TrainingConfiguration
+    /// Where tensors live.
+    public let device: any Device
+    /// The model, on `device`.
+    public let model: Module
+    /// The optimizer over the model's parameters.
+    public let optimizer: any Optimizer
+    /// Sets the learning rate per epoch.
+    public let scheduler: LearningRateScheduler
+    /// Training and test batches.
+    public let data: TrainingData
+    /// Seconds between progress records (nil: none, only epoch records).
+    public var progressInterval: Double?
+    /// Where to save a checkpoint after every epoch and when stopped early (nil: never).
+    public var checkpointPath: String?
+    /// Receives every record as it happens.
+    public var onRecord: (TrainingRecord) -> Void = { _ in }
+
+    /// Where the run stands: epoch in progress, batches of it done, steps taken, random stream.
+    public internal(set) var position: TrainingProgress
+    /// Sum of this epoch's step losses so far, on the device, and how many steps it holds.
+    var lossSum: Tensor?
+    var lossSteps = 0
+    /// When the epoch in progress began training in this process, and at which batch.
+    var epochStart: (ContinuousClock.Instant, Int)?
+
+    /// Builds the model (initialised from the seed), the optimizer and the data for `configuration`.
+    ///
+    /// - Parameter data: batches to use instead of those the configuration names (tests).
+    /// - Throws: `TrainingError.invalidOption`, `ModelZooError`, or `DataError` for missing data.
+    public init(configuration: TrainingConfiguration, device: any Device, data: TrainingData? = nil) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.device = device
+        self.data = try data ?? TrainingData.make(configuration, device: device)
+        let seed = configuration.seed
+        let (model, counter) = try withDevice(device) {
+            try withRandomSeed(seed) {
+                (try ModelZoo.make(name: configuration.model, classes: configuration.classCount),
+                 TensorRandom.current.state.counter)
+            }
+        }
+        self.model = model
+        optimizer = Self.makeOptimizer(configuration, model.parameters())
+        position = TrainingProgress(randomSeed: seed, randomCounter: counter)
+        scheduler = LearningRateScheduler(optimizer, schedule: configuration.learningRateSchedule)
+    }
+
+    private static func makeOptimizer(_ c: TrainingConfiguration, _ parameters: [Parameter]) -> any Optimizer {
+        switch c.optimizer {
+        case .sgd:
+            return SGD(parameters, learningRate: c.resolvedLearningRate, momentum: c.momentum,
+                       weightDecay: c.resolvedWeightDecay)
+        case .adam:
+            return Adam(parameters, learningRate: c.resolvedLearningRate, weightDecay: c.resolvedWeightDecay)
+        case .adamw:
+            return AdamW(parameters, learningRate: c.resolvedLearningRate, weightDecay: c.resolvedWeightDecay)
+        }
+    }
+
+    /// Steps in one epoch: the data's batches, bounded by `stepsPerEpoch` for real data.
+    public var stepsPerEpoch: Int {
+        let batches = data.train.batchesPerEpoch
+        return configuration.usesSyntheticData ? batches : Swift.min(batches, configuration.stepsPerEpoch ?? batches)
+    }
+
+    /// Runs `body` on the trainer's device with the run's random stream at its saved position,
+    /// saving the position afterwards.
+    func inScope<R>(_ body: () throws -> R) rethrows -> R {
+        try withDevice(device) {
+            try withRandomSeed(position.randomSeed) {
+                TensorRandom.current.restore(seed: position.randomSeed, counter: position.randomCounter)
+                defer { position.randomCounter = TensorRandom.current.state.counter }
+                return try body()
+            }
+        }
+    }
+
+    /// One optimizer step on `batch`; returns the loss (on the device, not read).
+    func step(_ batch: Batch) -> Tensor {
+        optimizer.zeroGradients()
+        let loss = model(batch.images).crossEntropy(labels: batch.labels)
+        loss.backward()
+        optimizer.step()
+        let value = loss.detached()
+        withoutGradient { lossSum = lossSum.map { $0 + value } ?? value }
+        lossSteps += 1
+        position.batch += 1
+        position.globalStep += 1
+        return value
+    }
+
+    /// Takes `count` steps from the current position (crossing epochs as needed) and returns each
+    /// step's loss. Reads every loss, so it waits for the device each step: for tests, not speed.
+    public func train(steps count: Int) throws -> [Float] {
+        var losses: [Float] = []
+        try inScope {
+            while losses.count < count {
+                if position.batch >= stepsPerEpoch { finishEpochPosition() }
+                scheduler.set(epoch: position.epoch)
+                model.train()
+                for batch in data.train.batches(epoch: position.epoch, startingAt: position.batch) {
+                    guard losses.count < count, position.batch < stepsPerEpoch else { break }
+                    losses.append(try step(batch).item())
+                }
+            }
+        }
+        return losses
+    }
+
+    /// Moves to the start of the next epoch.
+    func finishEpochPosition() {
+        position.epoch += 1
+        position.batch = 0
+        lossSum = nil
+        lossSteps = 0
+    }
+
+    /// The mean loss of this epoch's steps so far (waits for the device). Throws a device failure,
+    /// or `TrainingError.diverged` when it is not finite.
+    func meanLoss() throws -> Float {
+        guard let lossSum, lossSteps > 0 else { return .nan }
+        let mean = try lossSum.item() / Float(lossSteps)
+        guard mean.isFinite else {
+            throw TrainingError.diverged(epoch: position.epoch, step: position.batch, loss: mean)
+        }
+        return mean
+    }
+}

@@ -1,0 +1,100 @@
+import Synapse
+
+/// Everything that decides a training run: model, data, optimizer, schedule, seed.
+///
+/// Optional fields take defaults that depend on the model or optimizer (see `resolved()`), so the
+/// command line and the tests describe runs the same way. Same configuration and device ⇒ the same
+/// losses, bit for bit on the CPU.
+public struct TrainingConfiguration: Sendable, Hashable, Codable {
+    /// Optimizers by their command-line names.
+    public enum OptimizerKind: String, Sendable, Hashable, Codable, CaseIterable {
+        case sgd, adam, adamw
+    }
+
+    /// Learning-rate schedules by their command-line names (applied per epoch, after any warm-up).
+    public enum ScheduleKind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Constant rate.
+        case none
+        /// Divide by 10 every third of the run (PyTorch's `StepLR(step_size: max(epochs/3, 1), gamma: 0.1)`).
+        case step
+        /// Cosine annealing to 0 over the run (`CosineAnnealingLR(T_max: epochs)`).
+        case cosine
+    }
+
+    /// A `ModelZoo` name: `lenet5`, `alexnet-small`, `alexnet`, `mlp`.
+    public var model: String = "lenet5"
+    /// Epochs to train (in all, counting those a resumed checkpoint already finished).
+    public var epochs: Int = 5
+    /// Examples per step; nil ⇒ 128 for `alexnet`, 64 otherwise.
+    public var batchSize: Int?
+    /// Step size; nil ⇒ 0.1 for SGD, 0.001 for Adam and AdamW.
+    public var learningRate: Float?
+    /// SGD momentum.
+    public var momentum: Float = 0.9
+    /// Which optimizer.
+    public var optimizer: OptimizerKind = .sgd
+    /// L2 penalty (SGD, Adam) or decoupled decay (AdamW); nil ⇒ 0.01 for AdamW, 0 otherwise.
+    public var weightDecay: Float?
+    /// Learning-rate schedule after warm-up.
+    public var schedule: ScheduleKind = .none
+    /// Epochs of linear warm-up from a tenth of the rate.
+    public var warmupEpochs: Int = 0
+    /// Seeds initialisation, shuffling, dropout and synthetic data.
+    public var seed: UInt64 = 0
+    /// Folder holding the Fashion-MNIST IDX files.
+    public var dataDirectory: String = FashionMNIST.defaultDirectory
+    /// Train on the first N training images only.
+    public var limitTrain: Int?
+    /// Evaluate on the first N test images only.
+    public var limitTest: Int?
+    /// Bound on steps per epoch; for synthetic data (`alexnet`) it is the epoch length (default 20).
+    public var stepsPerEpoch: Int?
+
+    /// The default configuration: LeNet-5 on Fashion-MNIST, SGD with momentum, 5 epochs.
+    public init() {}
+
+    /// Whether the model trains on synthetic ImageNet-shaped data rather than Fashion-MNIST.
+    public var usesSyntheticData: Bool { model.lowercased() == "alexnet" }
+
+    /// The effective batch size.
+    public var resolvedBatchSize: Int { batchSize ?? (usesSyntheticData ? 128 : 64) }
+    /// The effective learning rate.
+    public var resolvedLearningRate: Float { learningRate ?? (optimizer == .sgd ? 0.1 : 1e-3) }
+    /// The effective weight decay.
+    public var resolvedWeightDecay: Float { weightDecay ?? (optimizer == .adamw ? 0.01 : 0) }
+    /// Number of classes the model is built with.
+    public var classCount: Int { usesSyntheticData ? 1000 : FashionMNIST.classNames.count }
+
+    /// Throws `TrainingError.invalidOption` for values no run can use (naming the option).
+    public func validate() throws {
+        func require(_ condition: Bool, _ option: String, _ reason: String) throws {
+            if !condition { throw TrainingError.invalidOption(option: option, reason: reason) }
+        }
+        _ = try ModelZoo.entry(model)
+        try require(epochs >= 1, "--epochs", "must be at least 1, got \(epochs)")
+        try require(resolvedBatchSize >= 1, "--batch-size", "must be at least 1, got \(resolvedBatchSize)")
+        try require(resolvedLearningRate > 0 && resolvedLearningRate.isFinite, "--lr",
+                    "must be positive, got \(resolvedLearningRate)")
+        try require(momentum >= 0 && momentum < 1, "--momentum", "must be in [0, 1), got \(momentum)")
+        try require(resolvedWeightDecay >= 0 && resolvedWeightDecay.isFinite, "--weight-decay",
+                    "must not be negative, got \(resolvedWeightDecay)")
+        try require(warmupEpochs >= 0, "--warmup-epochs", "must not be negative, got \(warmupEpochs)")
+        try require((limitTrain ?? 1) >= 1, "--limit-train", "must be at least 1, got \(limitTrain ?? 0)")
+        try require((limitTest ?? 1) >= 1, "--limit-test", "must be at least 1, got \(limitTest ?? 0)")
+        try require((stepsPerEpoch ?? 1) >= 1, "--steps", "must be at least 1, got \(stepsPerEpoch ?? 0)")
+    }
+
+    /// The learning-rate schedule for this run.
+    public var learningRateSchedule: any LearningRateSchedule {
+        switch (schedule, warmupEpochs) {
+        case (.none, 0): return ConstantLR()
+        case (.none, let w): return ConstantLR().withWarmup(epochs: w)
+        case (.step, let w):
+            let step = StepLR(stepSize: Swift.max((epochs - w) / 3, 1), gamma: 0.1)
+            return w == 0 ? step : step.withWarmup(epochs: w)
+        case (.cosine, let w):
+            let cosine = CosineAnnealingLR(tMax: Swift.max(epochs - w, 1))
+            return w == 0 ? cosine : cosine.withWarmup(epochs: w)
+        }
+    }
+}
