@@ -34,7 +34,15 @@ public final class KernelLibrary: @unchecked Sendable {
         public var buildsFromSource = 0
         /// Programs loaded from the on-disk binary cache.
         public var buildsFromBinary = 0
+
+        public init(buildsFromSource: Int = 0, buildsFromBinary: Int = 0) {
+            self.buildsFromSource = buildsFromSource
+            self.buildsFromBinary = buildsFromBinary
+        }
     }
+
+    /// Names of the kernel files embedded in the binary (`conv.cl`, `elementwise.cl`, …).
+    public static var embeddedFiles: [String] { embeddedKernelSources.keys.sorted() }
 
     /// The default on-disk cache: `SYNAPSE_CACHE_DIR`, else `~/.cache/synapse/kernels`.
     public static var defaultCacheDirectory: URL {

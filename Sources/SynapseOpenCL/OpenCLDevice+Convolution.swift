@@ -7,13 +7,18 @@ import SynapseBackend
 /// permute is needed when `B` is 1). Chunks keep the scratch buffers under `columnBudgetBytes`.
 extension OpenCLDevice {
     /// Upper bound on the scratch memory (columns plus permuted output) of one convolution chunk.
-    static let columnBudgetBytes = 256 << 20
+    public static let columnBudgetBytes = 256 << 20
+
+    /// Replaces `columnBudgetBytes` for convolutions enqueued inside `$columnBudgetOverride.withValue`
+    /// (tests use a tiny budget to exercise chunking; memory-tight callers a smaller one).
+    @TaskLocal public static var columnBudgetOverride: Int?
 
     /// Images per chunk: as many as fit the budget, at least one.
     private func chunkSize(_ g: Conv2dGeometry) -> Int {
         let p = g.outHeight * g.outWidth
         let perImage = (g.inChannels * g.kernelHeight * g.kernelWidth * p + g.outChannels * p) * 4
-        return max(1, min(g.batch, OpenCLDevice.columnBudgetBytes / max(perImage, 1)))
+        let budget = OpenCLDevice.columnBudgetOverride ?? OpenCLDevice.columnBudgetBytes
+        return max(1, min(g.batch, budget / max(perImage, 1)))
     }
 
     /// Whether the column matrix of a single image is the image itself (1×1 kernel, stride 1, no padding).

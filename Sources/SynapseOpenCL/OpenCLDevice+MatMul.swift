@@ -23,7 +23,9 @@ extension OpenCLDevice {
         let batch = c.shape[0]
         let (m, k) = transposeA ? (a.shape[2], a.shape[1]) : (a.shape[1], a.shape[2])
         let (kb, n) = transposeB ? (b.shape[2], b.shape[1]) : (b.shape[1], b.shape[2])
-        guard k == kb, c.shape[1] == m, c.shape[2] == n, a.shape[0] == batch, b.shape[0] == batch else {
+        // A batch extent of 1 broadcasts that operand over the batch, like a batch stride of 0.
+        guard k == kb, c.shape[1] == m, c.shape[2] == n, a.shape[0] == batch || a.shape[0] == 1,
+              b.shape[0] == batch || b.shape[0] == 1 else {
             throw DeviceError.unsupported("\(name): shapes \(a.shape) and \(b.shape) do not multiply into \(c.shape)")
         }
         try expectContiguous(c, count: batch * m * n, name, "output")
@@ -46,8 +48,8 @@ extension OpenCLDevice {
         guard var opA = matrixOperand(a, am, transposeA), var opB = matrixOperand(b, bm, transposeB) else {
             throw DeviceError.unsupported("\(name): cannot lay out \(a.shape) and \(b.shape) for GEMM")
         }
-        opA.batchStride = batch > 1 ? a.strides[0] : 0
-        opB.batchStride = batch > 1 ? b.strides[0] : 0
+        opA.batchStride = batch > 1 && a.shape[0] > 1 ? a.strides[0] : 0
+        opB.batchStride = batch > 1 && b.shape[0] > 1 ? b.strides[0] : 0
         let opC = GemmOperand(mem: cm, offset: c.offset, ld: n, transposed: false, batchStride: m * n)
 
         if batch == 1 {

@@ -16,14 +16,12 @@ extension OpenCLDevice {
         let outputs = outer * inner
         guard outputs > 0 else { return }
         if reduced == 0 {
-            // Empty reductions: PyTorch's identities (0 for sum, NaN for a mean of nothing).
+            // Empty reductions: 0 for a sum, NaN for a mean of nothing; max and argmax have no answer.
             switch op {
-            case .sum: try fillWords(y, bits: Float(0).bitPattern, name)
-            case .mean: try fillWords(y, bits: Float.nan.bitPattern, name)
-            case .max: try fillWords(y, bits: (-Float.infinity).bitPattern, name)
-            case .argmax: try fillWords(y, bits: 0, name)
+            case .sum: return try fillWords(y, bits: Float(0).bitPattern, name)
+            case .mean: return try fillWords(y, bits: Float.nan.bitPattern, name)
+            case .max, .argmax: throw DeviceError.unsupported("\(name): cannot take \(op) over an empty axis of input \(x.shape)")
             }
-            return
         }
         // Long reductions with few outputs get a work-group each; otherwise one work item per output.
         let rows = reduced >= 64 && (inner == 1 || outputs <= 2048)
