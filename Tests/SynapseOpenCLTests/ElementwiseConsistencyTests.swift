@@ -89,11 +89,12 @@ import Testing
         try Harness.compare(.copy, on: spec, inputs: [ints], outputs: [Output(shape: [5, 3, 4], dtype: .int32, offset: 3)],
                             tolerance: .exact, "int32 permuted")
         // NaN payloads and negative zero survive a copy.
-        let special = Operand.floats([.nan, -0.0, .infinity, -.infinity, 1e-40], [5])
+        let denormal = Float(bitPattern: 0x0001_1111)
+        let special = Operand.floats([.nan, -0.0, .infinity, -.infinity, denormal], [5])
         let results = try Harness.run(.copy, on: TestDevices.device(spec), inputs: [special], outputs: [Output(shape: [5])])
         guard case let .float(values) = results[0] else { return }
         #expect(values[0].bitPattern == Float.nan.bitPattern && values[1].bitPattern == (-0.0 as Float).bitPattern)
-        #expect(values[4] == 1e-40)
+        #expect(values[4] == denormal)
     }
 
     @Test(arguments: TestDevices.openCLSpecs)

@@ -44,14 +44,20 @@ import Testing
     func matmulShapesAndEdges(spec: String) throws {
         var random = TestRandom(21)
         // Contiguous batch with one shared right-hand side (folded into one taller GEMM), a
-        // larger product, vectors, and k = 0 (zeros).
-        let shapes: [(Int, Int, Int, Int)] = [(5, 9, 1, 13), (1, 67, 45, 129), (2, 1, 8, 1), (3, 1, 1, 1), (2, 3, 4, 0)]
+        // larger product, and vectors.
+        let shapes: [(Int, Int, Int, Int)] = [(5, 9, 1, 13), (1, 67, 45, 129), (2, 1, 8, 1), (3, 1, 1, 1)]
         for (batch, m, n, k) in shapes {
             let a = Self.operand(&random, batch: batch, rows: m, cols: k)
             let b = Self.operand(&random, batch: batch, rows: k, cols: n, shared: true)
             try Harness.compare(.matmul(transposeA: false, transposeB: false), on: spec, inputs: [a, b],
                                 outputs: [Output(shape: [batch, m, n])], tolerance: .accumulation, "\(batch)x\(m)x\(n)x\(k)")
         }
+        // k = 0: the product of empty matrices is all zeros. (The CPU reference rejects the leading
+        // dimension 0 of a contiguous [2, 3, 0] view, so this is checked against zeros directly.)
+        let empty = try Harness.run(.matmul(transposeA: false, transposeB: false), on: TestDevices.device(spec),
+                                    inputs: [.floats([], [2, 3, 0]), .floats([], [2, 0, 4])], outputs: [Output(shape: [2, 3, 4], offset: 1)])
+        Harness.expectClose(empty[0], .float([Output.sentinel] + [Float](repeating: 0, count: 24) + [Output.sentinel, Output.sentinel]),
+                            .exact, "k = 0 on \(spec)")
         // A batch extent of 1 broadcasts like a batch stride of 0.
         let a = Operand.floats(random.floats(3 * 4 * 6), [3, 4, 6])
         let b = Operand.floats(random.floats(6 * 2), [1, 6, 2])
