@@ -30,6 +30,13 @@ extension OpenCLDevice {
         if let problem = g.validationError(layer: op) { throw DeviceError.unsupported(problem) }
     }
 
+    /// Scratch for the column matrix of one chunk (a token 1-element buffer when a pointwise
+    /// convolution of single images reads its input directly).
+    private func columnScratch(_ g: Conv2dGeometry, chunk: Int) throws -> DeviceBuffer {
+        if chunk == 1 && isPointwise(g) { return try scratch(1) }
+        return try scratch(g.inChannels * g.kernelHeight * g.kernelWidth * chunk * g.outHeight * g.outWidth)
+    }
+
     /// The im2col kernel's geometry arguments for a chunk of `images` images.
     private func geometryArguments(_ g: Conv2dGeometry, images: Int) -> [KernelArgument] {
         [.i(images), .i(g.inChannels), .i(g.inHeight), .i(g.inWidth), .i(g.kernelHeight), .i(g.kernelWidth),
@@ -69,7 +76,7 @@ extension OpenCLDevice {
         let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
         let ocg = g.outChannelsPerGroup
         let chunk = chunkSize(g)
-        let colScratch = try scratch(g.inChannels * g.kernelHeight * g.kernelWidth * chunk * p)
+        let colScratch = try columnScratch(g, chunk: chunk)
         defer { release(colScratch) }
         let outScratch = chunk > 1 ? try scratch(g.outChannels * chunk * p) : nil
         defer { outScratch.map(release) }
@@ -113,7 +120,7 @@ extension OpenCLDevice {
         let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
         let ocg = g.outChannelsPerGroup
         let chunk = chunkSize(g)
-        let colScratch = try scratch(g.inChannels * g.kernelHeight * g.kernelWidth * chunk * p)
+        let colScratch = try columnScratch(g, chunk: chunk)
         defer { release(colScratch) }
         let gyScratch = chunk > 1 ? try scratch(g.outChannels * chunk * p) : nil
         defer { gyScratch.map(release) }
@@ -162,7 +169,7 @@ extension OpenCLDevice {
         let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
         let ocg = g.outChannelsPerGroup
         let chunk = chunkSize(g)
-        let colScratch = try scratch(g.inChannels * g.kernelHeight * g.kernelWidth * chunk * p)
+        let colScratch = try columnScratch(g, chunk: chunk)
         defer { release(colScratch) }
         let gyScratch = chunk > 1 ? try scratch(g.outChannels * chunk * p) : nil
         defer { gyScratch.map(release) }

@@ -79,15 +79,27 @@ extension OpenCLDevice {
         return nil
     }
 
-    /// Enqueues `C = A·B (+ beta·C)` for row-major operands: one `CLBlastSgemm`.
+    /// Enqueues `C = A·B (+ beta·C)` for row-major operands: one CLBlast SGEMM. When CLBlast's
+    /// indirect kernel needs scratch (padded or transposed copies), it comes from the pool and goes
+    /// back right after the enqueue, instead of CLBlast creating and freeing buffers on every call.
     func gemm(m: Int, n: Int, k: Int, _ a: GemmOperand, _ b: GemmOperand, _ c: GemmOperand, beta: Float,
               _ op: String) throws {
+        let transA = a.transposed ? CLBlastTransposeYes : CLBlastTransposeNo
+        let transB = b.transposed ? CLBlastTransposeYes : CLBlastTransposeNo
+        var tempBytes = 0
+        queueLock.lock()
+        let sizeStatus = CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, transA, transB, m, n, k,
+                                                    a.offset, a.ld, b.offset, b.ld, c.offset, c.ld, &queue, &tempBytes)
+        queueLock.unlock()
+        try checkCLBlast(sizeStatus, "CLBlastSGemmTempBufferSize m=\(m) n=\(n) k=\(k) for \(op)")
+        let temp = tempBytes > 0 ? try allocate(byteCount: tempBytes) : nil
+        defer { temp.map(release) }
+        let tempMem = try temp.map { try mem($0, op) }
         queueLock.lock()
         defer { queueLock.unlock() }
-        let status = CLBlastSgemm(CLBlastLayoutRowMajor, a.transposed ? CLBlastTransposeYes : CLBlastTransposeNo,
-                                  b.transposed ? CLBlastTransposeYes : CLBlastTransposeNo,
-                                  m, n, k, 1, a.mem, a.offset, a.ld, b.mem, b.offset, b.ld,
-                                  beta, c.mem, c.offset, c.ld, &queue, nil)
+        let status = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, transA, transB, m, n, k, 1,
+                                                a.mem, a.offset, a.ld, b.mem, b.offset, b.ld,
+                                                beta, c.mem, c.offset, c.ld, &queue, nil, tempMem)
         try checkCLBlast(status, "CLBlastSgemm m=\(m) n=\(n) k=\(k) for \(op)")
     }
 

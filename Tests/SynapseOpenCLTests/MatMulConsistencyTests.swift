@@ -52,6 +52,15 @@ import Testing
             try Harness.compare(.matmul(transposeA: false, transposeB: false), on: spec, inputs: [a, b],
                                 outputs: [Output(shape: [batch, m, n])], tolerance: .accumulation, "\(batch)x\(m)x\(n)x\(k)")
         }
+        // Large enough for CLBlast's indirect kernel on GPUs (which pads and transposes into a pooled
+        // scratch buffer); PoCL keeps the direct kernel at these sizes.
+        for (transposeA, transposeB) in [(false, false), (true, true)] {
+            let (m, n, k) = (301, 320, 290)
+            let a = transposeA ? Self.operand(&random, batch: 1, rows: k, cols: m) : Self.operand(&random, batch: 1, rows: m, cols: k)
+            let b = transposeB ? Self.operand(&random, batch: 1, rows: n, cols: k) : Self.operand(&random, batch: 1, rows: k, cols: n)
+            try Harness.compare(.matmul(transposeA: transposeA, transposeB: transposeB), on: spec, inputs: [a, b],
+                                outputs: [Output(shape: [1, m, n], offset: 1)], tolerance: .accumulation, "indirect GEMM")
+        }
         // k = 0: the product of empty matrices is all zeros. (The CPU reference rejects the leading
         // dimension 0 of a contiguous [2, 3, 0] view, so this is checked against zeros directly.)
         let empty = try Harness.run(.matmul(transposeA: false, transposeB: false), on: TestDevices.device(spec),
