@@ -73,6 +73,34 @@ import Testing
     }
 
     @Test(arguments: TestDevices.openCLSpecs)
+    func threadsShareOneDevice(spec: String) throws {
+        // Several threads enqueue on the same queue and the same kernel objects at once; each chain
+        // must see only its own arguments.
+        let device = try Harness.openCL(spec)
+        let failures = FailureCount()
+        DispatchQueue.concurrentPerform(iterations: 6) { thread in
+            do {
+                let count = 1000 + thread * 17
+                let input = (0..<count).map { Float($0 % 13) + Float(thread) }
+                let a = try device.allocate(byteCount: count * 4), b = try device.allocate(byteCount: count * 4)
+                defer { device.release(a); device.release(b) }
+                try input.withUnsafeBytes { try device.write($0, to: a, byteOffset: 0) }
+                let (va, vb) = (BufferView(buffer: a, shape: [count]), BufferView(buffer: b, shape: [count]))
+                for step in 0..<20 {
+                    let (from, to) = step % 2 == 0 ? (va, vb) : (vb, va)
+                    try device.execute(.unary(.addScalar(Float(thread + 1))), inputs: [from], outputs: [to])
+                }
+                var result = [Float](repeating: 0, count: count)
+                try result.withUnsafeMutableBytes { try device.read(a, byteOffset: 0, into: $0) }
+                if result != input.map({ $0 + 20 * Float(thread + 1) }) { failures.add() }
+            } catch {
+                failures.add()
+            }
+        }
+        #expect(failures.value == 0)
+    }
+
+    @Test(arguments: TestDevices.openCLSpecs)
     func poolReusesBuffersAndCountsPeak(spec: String) throws {
         let device = try Harness.openCL(spec)
         let size = 3_333_337 * 4  // an unusual bucket, so other tests do not share it
@@ -111,4 +139,12 @@ import Testing
             try device.execute(.unary(.exp), inputs: [BufferView(buffer: cpuBuffer, shape: [4])], outputs: [BufferView(buffer: buffer, shape: [4])])
         }
     }
+}
+
+/// A thread-safe counter (Synchronization's Mutex needs macOS 15; the package supports macOS 13).
+final class FailureCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
