@@ -74,27 +74,29 @@ UNARY(exp, exp(v))
 UNARY(log, log(v))
 UNARY(sqrt, sqrt(v))
 UNARY(abs, fabs(v))
-UNARY(relu, v > 0.0f ? v : 0.0f)
+UNARY(relu, v < 0.0f ? 0.0f : v)  // NaN passes through, as in PyTorch
 UNARY(tanh, tanh(v))
 UNARY(sigmoid, 1.0f / (1.0f + exp(-v)))
 UNARY(square, v * v)
 UNARY(recip, 1.0f / v)
 UNARY(add_scalar, v + c)
 UNARY(mul_scalar, v * c)
-UNARY(pow_scalar, pow(v, c))
+UNARY(pow_scalar, c == 2.0f ? v * v : (c == 1.0f ? v : pow(v, c)))
 UNARY(rsub_scalar, c - v)
 
 BINARY(add, a + b)
 BINARY(sub, a - b)
 BINARY(mul, a * b)
 BINARY(div, a / b)
-BINARY(max, a >= b ? a : b)
-BINARY(min, a <= b ? a : b)
+// NaN wins, as in torch.maximum / torch.minimum.
+BINARY(max, (a > b || isnan(a)) ? a : b)
+BINARY(min, (a < b || isnan(a)) ? a : b)
 BINARY(eq, a == b ? 1.0f : 0.0f)
 BINARY(relu_backward, b > 0.0f ? a : 0.0f)
 BINARY(tanh_backward, a * (1.0f - b * b))
 BINARY(sigmoid_backward, a * b * (1.0f - b))
-BINARY(pow_backward, a * c * pow(b, c - 1.0f))
+// d/db b^c = c b^(c-1), defined as 0 everywhere for c == 0 (as PyTorch does).
+BINARY(pow_backward, c == 0.0f ? 0.0f : (c == 2.0f ? a * 2.0f * b : a * c * pow(b, c - 1.0f)))
 
 // Sets n 32-bit words to `bits` (a float or an int32, converted on the host).
 __kernel void fill_u32(__global uint* y, int yo, int n, uint bits) {

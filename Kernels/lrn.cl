@@ -19,11 +19,11 @@ __kernel void lrn_f32(__global float* y, int yo, __global float* scale, int so, 
 }
 
 // gradX[c] = gradY[c] * scale[c]^-beta
-//          - 2 * alpha * beta / size * x[c] * sum over the channels c' whose window holds c
+//          - coefficient (2 * alpha * beta / size, from the host) * x[c] * sum over the channels c' whose window holds c
 //            (c' in [c - (size-1)/2, c + size/2]) of gradY[c'] * y[c'] / scale[c'].
 __kernel void lrn_backward_f32(__global float* gx, int gxo, __global const float* x, int xo, __global const float* y, int yo,
                                __global const float* scale, int so, __global const float* gy, int gyo,
-                               int N, int C, int HW, int size, float alphaOverSize, float beta) {
+                               int N, int C, int HW, int size, float coefficient, float beta) {
     int index = get_global_id(0);
     if (index >= N * C * HW) return;
     int hw = index % HW;
@@ -36,6 +36,5 @@ __kernel void lrn_backward_f32(__global float* gx, int gxo, __global const float
         int e = base + j * HW;
         sum += gy[gyo + e] * y[yo + e] / scale[so + e];
     }
-    float factor = 2.0f * alphaOverSize * beta;
-    gx[gxo + index] = gy[gyo + index] * pow(scale[so + index], -beta) - factor * x[xo + index] * sum;
+    gx[gxo + index] = gy[gyo + index] * pow(scale[so + index], -beta) - coefficient * x[xo + index] * sum;
 }

@@ -14,18 +14,15 @@ __kernel void max_pool2d_f32(__global float* y, int yo, __global int* argmax, in
     int plane = t / OH;
     __global const float* p = x + xo + plane * H * W;
     int y0 = oy * sy - py, x0 = ox * sx - px;
-    float best = 0.0f;
-    int where = -1;
-    for (int ky = 0; ky < KH; ++ky) {
-        int iy = y0 + ky;
-        if (iy < 0 || iy >= H) continue;
-        for (int kx = 0; kx < KW; ++kx) {
-            int ix = x0 + kx;
-            if (ix < 0 || ix >= W) continue;
+    int ylo = max(y0, 0), yhi = min(y0 + KH, H), xlo = max(x0, 0), xhi = min(x0 + KW, W);
+    // Strictly greater wins and a NaN always wins, as in PyTorch; padding never does.
+    float best = -INFINITY;
+    int where = ylo * W + xlo;
+    for (int iy = ylo; iy < yhi; ++iy)
+        for (int ix = xlo; ix < xhi; ++ix) {
             float v = p[iy * W + ix];
-            if (where < 0 || v > best) { best = v; where = iy * W + ix; }
+            if (v > best || isnan(v)) { best = v; where = iy * W + ix; }
         }
-    }
     y[yo + index] = best;
     argmax[ao + index] = where;
 }

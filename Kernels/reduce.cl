@@ -6,7 +6,11 @@
 //   <op>_f32_cols  one work item per output looping over the reduced axis; for many outputs (reads
 //                  are coalesced when the inner stride is 1).
 // Work-groups of the rows variant have a power-of-two size of at most REDUCE_WG.
-// `divisor` turns a sum into a mean (1 for sum). argmax keeps the first maximal index.
+// `divisor` turns a sum into a mean (1 for sum). argmax keeps the first maximal index. A NaN counts
+// as larger than everything, as in PyTorch.
+
+// max that lets a NaN through (fmax would drop it).
+inline float nan_max(float a, float b) { return (b > a || (isnan(b) && !isnan(a))) ? b : a; }
 
 #define REDUCE_WG 256
 
@@ -16,14 +20,14 @@ __kernel void sum_f32_rows(__global float* y, int yo, __global const float* x, i
     int g = get_group_id(0);
     if (g >= outer * inner) return;
     int lid = get_local_id(0), size = get_local_size(0);
-    int o = g / inner, in = g - o * inner;
-    __global const float* p = x + xo + o * so + in * si;
+    int o = g / inner, j = g - o * inner;
+    __global const float* p = x + xo + o * so + j * si;
     float acc = 0.0f;
     for (int r = lid; r < reduced; r += size) acc += p[r * sr];
     partial[lid] = acc;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = size / 2; half > 0; half /= 2) {
-        if (lid < half) partial[lid] += partial[lid + half];
+    for (int span = size / 2; span > 0; span /= 2) {
+        if (lid < span) partial[lid] += partial[lid + span];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (lid == 0) y[yo + g] = partial[0] / divisor;
@@ -33,8 +37,8 @@ __kernel void sum_f32_cols(__global float* y, int yo, __global const float* x, i
                            int outer, int reduced, int inner, int so, int sr, int si, float divisor) {
     int g = get_global_id(0);
     if (g >= outer * inner) return;
-    int o = g / inner, in = g - o * inner;
-    __global const float* p = x + xo + o * so + in * si;
+    int o = g / inner, j = g - o * inner;
+    __global const float* p = x + xo + o * so + j * si;
     float acc = 0.0f;
     for (int r = 0; r < reduced; ++r) acc += p[r * sr];
     y[yo + g] = acc / divisor;
@@ -46,14 +50,14 @@ __kernel void max_f32_rows(__global float* y, int yo, __global const float* x, i
     int g = get_group_id(0);
     if (g >= outer * inner) return;
     int lid = get_local_id(0), size = get_local_size(0);
-    int o = g / inner, in = g - o * inner;
-    __global const float* p = x + xo + o * so + in * si;
+    int o = g / inner, j = g - o * inner;
+    __global const float* p = x + xo + o * so + j * si;
     float best = -INFINITY;
-    for (int r = lid; r < reduced; r += size) best = fmax(best, p[r * sr]);
+    for (int r = lid; r < reduced; r += size) best = nan_max(best, p[r * sr]);
     partial[lid] = best;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = size / 2; half > 0; half /= 2) {
-        if (lid < half) partial[lid] = fmax(partial[lid], partial[lid + half]);
+    for (int span = size / 2; span > 0; span /= 2) {
+        if (lid < span) partial[lid] = nan_max(partial[lid], partial[lid + span]);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (lid == 0) y[yo + g] = partial[0];
@@ -63,16 +67,20 @@ __kernel void max_f32_cols(__global float* y, int yo, __global const float* x, i
                            int outer, int reduced, int inner, int so, int sr, int si) {
     int g = get_global_id(0);
     if (g >= outer * inner) return;
-    int o = g / inner, in = g - o * inner;
-    __global const float* p = x + xo + o * so + in * si;
+    int o = g / inner, j = g - o * inner;
+    __global const float* p = x + xo + o * so + j * si;
     float best = -INFINITY;
-    for (int r = 0; r < reduced; ++r) best = fmax(best, p[r * sr]);
+    for (int r = 0; r < reduced; ++r) best = nan_max(best, p[r * sr]);
     y[yo + g] = best;
 }
 
 // Candidate (value, index) b replaces a when a is empty (-1), b is larger, or equal with a smaller index.
 inline bool argmax_better(float bv, int bi, float av, int ai) {
-    return bi >= 0 && (ai < 0 || bv > av || (bv == av && bi < ai));
+    if (bi < 0) return false;
+    if (ai < 0) return true;
+    bool bNaN = isnan(bv), aNaN = isnan(av);
+    if (bNaN || aNaN) return bNaN && (!aNaN || bi < ai);
+    return bv > av || (bv == av && bi < ai);
 }
 
 __kernel void argmax_f32_rows(__global int* y, int yo, __global const float* x, int xo,
@@ -82,21 +90,21 @@ __kernel void argmax_f32_rows(__global int* y, int yo, __global const float* x, 
     int g = get_group_id(0);
     if (g >= outer * inner) return;
     int lid = get_local_id(0), size = get_local_size(0);
-    int o = g / inner, in = g - o * inner;
-    __global const float* p = x + xo + o * so + in * si;
+    int o = g / inner, j = g - o * inner;
+    __global const float* p = x + xo + o * so + j * si;
     float best = -INFINITY;
     int index = -1;
     for (int r = lid; r < reduced; r += size) {
         float v = p[r * sr];
-        if (index < 0 || v > best) { best = v; index = r; }
+        if (index < 0 || v > best || (isnan(v) && !isnan(best))) { best = v; index = r; }
     }
     values[lid] = best;
     indices[lid] = index;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = size / 2; half > 0; half /= 2) {
-        if (lid < half && argmax_better(values[lid + half], indices[lid + half], values[lid], indices[lid])) {
-            values[lid] = values[lid + half];
-            indices[lid] = indices[lid + half];
+    for (int span = size / 2; span > 0; span /= 2) {
+        if (lid < span && argmax_better(values[lid + span], indices[lid + span], values[lid], indices[lid])) {
+            values[lid] = values[lid + span];
+            indices[lid] = indices[lid + span];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -107,13 +115,13 @@ __kernel void argmax_f32_cols(__global int* y, int yo, __global const float* x, 
                               int outer, int reduced, int inner, int so, int sr, int si) {
     int g = get_global_id(0);
     if (g >= outer * inner) return;
-    int o = g / inner, in = g - o * inner;
-    __global const float* p = x + xo + o * so + in * si;
+    int o = g / inner, j = g - o * inner;
+    __global const float* p = x + xo + o * so + j * si;
     float best = -INFINITY;
     int index = 0;
     for (int r = 0; r < reduced; ++r) {
         float v = p[r * sr];
-        if (r == 0 || v > best) { best = v; index = r; }
+        if (r == 0 || v > best || (isnan(v) && !isnan(best))) { best = v; index = r; }
     }
     y[yo + g] = index;
 }

@@ -1,6 +1,9 @@
 // Row-wise softmax, log-softmax and cross-entropy over contiguous rows [rows, cols] (row stride
 // `ld`). One work-group per row; max and sum are reduced in local memory, so a row is read a few
 // times but never leaves the work-group. Work-groups are a power of two of at most SOFTMAX_WG.
+// A NaN in a row makes the row's maximum NaN (and so the whole row NaN), as on the CPU.
+
+inline float nan_max(float a, float b) { return (b > a || (isnan(b) && !isnan(a))) ? b : a; }
 
 #define SOFTMAX_WG 256
 
@@ -8,11 +11,11 @@
 inline float group_max(__global const float* p, int cols, __local float* scratch) {
     int lid = get_local_id(0), size = get_local_size(0);
     float m = -INFINITY;
-    for (int c = lid; c < cols; c += size) m = fmax(m, p[c]);
+    for (int c = lid; c < cols; c += size) m = nan_max(m, p[c]);
     scratch[lid] = m;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = size / 2; half > 0; half /= 2) {
-        if (lid < half) scratch[lid] = fmax(scratch[lid], scratch[lid + half]);
+    for (int span = size / 2; span > 0; span /= 2) {
+        if (lid < span) scratch[lid] = nan_max(scratch[lid], scratch[lid + span]);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     float result = scratch[0];
@@ -27,8 +30,8 @@ inline float group_sum_exp(__global const float* p, int cols, float m, __local f
     for (int c = lid; c < cols; c += size) s += exp(p[c] - m);
     scratch[lid] = s;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = size / 2; half > 0; half /= 2) {
-        if (lid < half) scratch[lid] += scratch[lid + half];
+    for (int span = size / 2; span > 0; span /= 2) {
+        if (lid < span) scratch[lid] += scratch[lid + span];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     float result = scratch[0];
@@ -45,7 +48,8 @@ __kernel void softmax_f32(__global float* y, int yo, __global const float* x, in
     __global float* q = y + yo + row * cols;
     float m = group_max(p, cols, scratch);
     float s = group_sum_exp(p, cols, m, scratch);
-    for (int c = get_local_id(0); c < cols; c += get_local_size(0)) q[c] = exp(p[c] - m) / s;
+    float inverse = 1.0f / s;
+    for (int c = get_local_id(0); c < cols; c += get_local_size(0)) q[c] = exp(p[c] - m) * inverse;
 }
 
 __kernel void log_softmax_f32(__global float* y, int yo, __global const float* x, int xo, int ld,
@@ -56,8 +60,8 @@ __kernel void log_softmax_f32(__global float* y, int yo, __global const float* x
     __global const float* p = x + xo + row * ld;
     __global float* q = y + yo + row * cols;
     float m = group_max(p, cols, scratch);
-    float logSum = log(group_sum_exp(p, cols, m, scratch));
-    for (int c = get_local_id(0); c < cols; c += get_local_size(0)) q[c] = (p[c] - m) - logSum;
+    float shift = m + log(group_sum_exp(p, cols, m, scratch));
+    for (int c = get_local_id(0); c < cols; c += get_local_size(0)) q[c] = p[c] - shift;
 }
 
 // loss[n] = logsumexp(row n) - row n[label n]; NaN when the label is outside 0..<cols.
@@ -76,7 +80,7 @@ __kernel void cross_entropy_f32(__global float* loss, int lo, __global const flo
     }
 }
 
-// grad[n, c] = (softmax(row n)[c] - (c == label n)) * gradLoss[n].
+// grad[n, c] = (softmax(row n)[c] - (c == label n)) * gradLoss[n]; a NaN row for a label outside 0..<cols.
 __kernel void cross_entropy_backward_f32(__global float* g, int go, __global const float* x, int xo, int ld,
                                          __global const int* labels, int lbo, int lbs,
                                          __global const float* gl, int glo, int gls, int rows, int cols) {
@@ -89,8 +93,10 @@ __kernel void cross_entropy_backward_f32(__global float* g, int go, __global con
     float s = group_sum_exp(p, cols, m, scratch);
     int label = labels[lbo + row * lbs];
     float scale = gl[glo + row * gls];
+    bool valid = label >= 0 && label < cols;
+    float inverse = 1.0f / s;
     for (int c = get_local_id(0); c < cols; c += get_local_size(0)) {
-        float prob = exp(p[c] - m) / s;
-        q[c] = (prob - (c == label ? 1.0f : 0.0f)) * scale;
+        float prob = exp(p[c] - m) * inverse;
+        q[c] = !valid ? NAN : (c == label ? (prob - 1.0f) * scale : prob * scale);
     }
 }

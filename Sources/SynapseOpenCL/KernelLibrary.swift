@@ -34,7 +34,16 @@ public final class KernelLibrary: @unchecked Sendable {
         public var buildsFromSource = 0
         /// Programs loaded from the on-disk binary cache.
         public var buildsFromBinary = 0
+
+        /// Statistics with the given counts (for comparisons in tests).
+        public init(buildsFromSource: Int = 0, buildsFromBinary: Int = 0) {
+            self.buildsFromSource = buildsFromSource
+            self.buildsFromBinary = buildsFromBinary
+        }
     }
+
+    /// Names of the kernel files embedded in the binary (`conv.cl`, `elementwise.cl`, …).
+    public static var embeddedFiles: [String] { embeddedKernelSources.keys.sorted() }
 
     /// The default on-disk cache: `SYNAPSE_CACHE_DIR`, else `~/.cache/synapse/kernels`.
     public static var defaultCacheDirectory: URL {
@@ -58,6 +67,7 @@ public final class KernelLibrary: @unchecked Sendable {
     private let lock = NSLock()
     private var programs: [String: cl_program] = [:]
     private var kernels: [String: cl_kernel] = [:]
+    private var groupLimits: [String: Int] = [:]
     private var stats = Statistics()
 
     init(context: cl_context, device: cl_device_id, deviceLabel: String, deviceName: String,
@@ -117,6 +127,21 @@ public final class KernelLibrary: @unchecked Sendable {
         }
         kernels[name] = kernel
         return kernel
+    }
+
+    /// The largest work-group `name` can run with on this device (`CL_KERNEL_WORK_GROUP_SIZE`, which
+    /// register use may put below the device's limit).
+    public func maxWorkGroupSize(of name: String) throws -> Int {
+        lock.lock()
+        if let limit = groupLimits[name] { lock.unlock(); return limit }
+        lock.unlock()
+        let kernel = try kernel(named: name)
+        var limit = 0
+        try OpenCLStatus.check(clGetKernelWorkGroupInfo(kernel, device, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE),
+                                                        MemoryLayout<Int>.size, &limit, nil),
+                               "querying the work-group limit of kernel \(name)")
+        lock.lock(); groupLimits[name] = limit; lock.unlock()
+        return limit
     }
 
     /// The names of the kernels `file` defines, as the driver reports them.

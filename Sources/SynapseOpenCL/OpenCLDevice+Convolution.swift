@@ -7,13 +7,18 @@ import SynapseBackend
 /// permute is needed when `B` is 1). Chunks keep the scratch buffers under `columnBudgetBytes`.
 extension OpenCLDevice {
     /// Upper bound on the scratch memory (columns plus permuted output) of one convolution chunk.
-    static let columnBudgetBytes = 256 << 20
+    public static let columnBudgetBytes = 256 << 20
+
+    /// Replaces `columnBudgetBytes` for convolutions enqueued inside `$columnBudgetOverride.withValue`
+    /// (tests use a tiny budget to exercise chunking; memory-tight callers a smaller one).
+    @TaskLocal public static var columnBudgetOverride: Int?
 
     /// Images per chunk: as many as fit the budget, at least one.
     private func chunkSize(_ g: Conv2dGeometry) -> Int {
         let p = g.outHeight * g.outWidth
         let perImage = (g.inChannels * g.kernelHeight * g.kernelWidth * p + g.outChannels * p) * 4
-        return max(1, min(g.batch, OpenCLDevice.columnBudgetBytes / max(perImage, 1)))
+        let budget = OpenCLDevice.columnBudgetOverride ?? OpenCLDevice.columnBudgetBytes
+        return max(1, min(g.batch, budget / max(perImage, 1)))
     }
 
     /// Whether the column matrix of a single image is the image itself (1×1 kernel, stride 1, no padding).
@@ -23,6 +28,13 @@ extension OpenCLDevice {
 
     private func validate(_ g: Conv2dGeometry, _ op: String) throws {
         if let problem = g.validationError(layer: op) { throw DeviceError.unsupported(problem) }
+    }
+
+    /// Scratch for the column matrix of one chunk (a token 1-element buffer when a pointwise
+    /// convolution of single images reads its input directly).
+    private func columnScratch(_ g: Conv2dGeometry, chunk: Int) throws -> DeviceBuffer {
+        if chunk == 1 && isPointwise(g) { return try scratch(1) }
+        return try scratch(g.inChannels * g.kernelHeight * g.kernelWidth * chunk * g.outHeight * g.outWidth)
     }
 
     /// The im2col kernel's geometry arguments for a chunk of `images` images.
@@ -64,7 +76,7 @@ extension OpenCLDevice {
         let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
         let ocg = g.outChannelsPerGroup
         let chunk = chunkSize(g)
-        let colScratch = try scratch(g.inChannels * g.kernelHeight * g.kernelWidth * chunk * p)
+        let colScratch = try columnScratch(g, chunk: chunk)
         defer { release(colScratch) }
         let outScratch = chunk > 1 ? try scratch(g.outChannels * chunk * p) : nil
         defer { outScratch.map(release) }
@@ -108,7 +120,7 @@ extension OpenCLDevice {
         let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
         let ocg = g.outChannelsPerGroup
         let chunk = chunkSize(g)
-        let colScratch = try scratch(g.inChannels * g.kernelHeight * g.kernelWidth * chunk * p)
+        let colScratch = try columnScratch(g, chunk: chunk)
         defer { release(colScratch) }
         let gyScratch = chunk > 1 ? try scratch(g.outChannels * chunk * p) : nil
         defer { gyScratch.map(release) }
@@ -157,7 +169,7 @@ extension OpenCLDevice {
         let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
         let ocg = g.outChannelsPerGroup
         let chunk = chunkSize(g)
-        let colScratch = try scratch(g.inChannels * g.kernelHeight * g.kernelWidth * chunk * p)
+        let colScratch = try columnScratch(g, chunk: chunk)
         defer { release(colScratch) }
         let gyScratch = chunk > 1 ? try scratch(g.outChannels * chunk * p) : nil
         defer { gyScratch.map(release) }

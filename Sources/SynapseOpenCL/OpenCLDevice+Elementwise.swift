@@ -91,6 +91,10 @@ extension OpenCLDevice {
 
     func copy(_ inputs: [BufferView], _ outputs: [BufferView]) throws {
         try expect(inputs, 1, "input", "copy"); try expect(outputs, 1, "output", "copy")
+        try requireSameShape(inputs[0], outputs[0], "copy")
+        if inputs[0].dtype != outputs[0].dtype {
+            throw DeviceError.unsupported("copy: input is \(inputs[0].dtype) but output is \(outputs[0].dtype)")
+        }
         try copyStrided(inputs[0], into: outputs[0], "copy")
     }
 
@@ -118,8 +122,10 @@ extension OpenCLDevice {
         switch y.dtype {
         case .float32: bits = value.bitPattern
         case .int32:
-            let clamped = value.isNaN ? 0 : min(max(value.rounded(.towardZero), -2_147_483_648), 2_147_483_520)
-            bits = UInt32(bitPattern: Int32(clamped))
+            guard let integer = Int32(exactly: value.rounded(.towardZero)) else {
+                throw DeviceError.unsupported("fill(\(value)): does not fit an int32")
+            }
+            bits = UInt32(bitPattern: integer)
         }
         try fillWords(y, bits: bits, "fill")
     }

@@ -20,12 +20,12 @@ extension OpenCLDevice {
     static let elementwiseGroup = 256
 
     /// Enqueues a one-dimensional launch of `name` over `global` work items (rounded up to a multiple
-    /// of the work-group size, which is `local` clamped to what the device and kernel allow).
-    /// Returns without waiting.
+    /// of the work-group size, which is `local` clamped to what the device and kernel allow; callers
+    /// that need an exact group size get it from `rowGroupSize(for:kernel:)`). Returns without waiting.
     func launch(_ name: String, global: Int, local: Int = OpenCLDevice.elementwiseGroup, _ arguments: [KernelArgument]) throws {
         guard global > 0 else { return }
         let kernel = try kernels.kernel(named: name)
-        let group = min(local, maxWorkGroupSize)
+        let group = max(1, min(local, maxWorkGroupSize, try kernels.maxWorkGroupSize(of: name)))
         var globalSize = (global + group - 1) / group * group
         var localSize = group
         queueLock.lock()
@@ -51,13 +51,14 @@ extension OpenCLDevice {
         try OpenCLStatus.check(status, "launching kernel \(name) (global \(globalSize), local \(localSize)) on \(info.spec)")
     }
 
-    /// The largest power of two that is at most `limit`, at least `minimum` where possible and no
-    /// larger than the device allows: the work-group size of the one-group-per-row kernels.
-    func rowGroupSize(for length: Int, limit: Int = 256) -> Int {
+    /// The work-group size of the one-group-per-row kernels: the smallest power of two from 32 up that
+    /// covers `length`, at most `limit` (their local arrays' size) and what the device and `kernel` allow.
+    func rowGroupSize(for length: Int, kernel: String, limit: Int = 256) throws -> Int {
         var size = 32
         while size < length && size < limit { size *= 2 }
-        while size > maxWorkGroupSize { size /= 2 }
-        return max(size, 1)
+        let allowed = min(maxWorkGroupSize, try kernels.maxWorkGroupSize(of: kernel))
+        while size > allowed && size > 1 { size /= 2 }
+        return size
     }
 
     // MARK: Temporaries

@@ -23,7 +23,9 @@ extension OpenCLDevice {
         let batch = c.shape[0]
         let (m, k) = transposeA ? (a.shape[2], a.shape[1]) : (a.shape[1], a.shape[2])
         let (kb, n) = transposeB ? (b.shape[2], b.shape[1]) : (b.shape[1], b.shape[2])
-        guard k == kb, c.shape[1] == m, c.shape[2] == n, a.shape[0] == batch, b.shape[0] == batch else {
+        // A batch extent of 1 broadcasts that operand over the batch, like a batch stride of 0.
+        guard k == kb, c.shape[1] == m, c.shape[2] == n, a.shape[0] == batch || a.shape[0] == 1,
+              b.shape[0] == batch || b.shape[0] == 1 else {
             throw DeviceError.unsupported("\(name): shapes \(a.shape) and \(b.shape) do not multiply into \(c.shape)")
         }
         try expectContiguous(c, count: batch * m * n, name, "output")
@@ -46,8 +48,8 @@ extension OpenCLDevice {
         guard var opA = matrixOperand(a, am, transposeA), var opB = matrixOperand(b, bm, transposeB) else {
             throw DeviceError.unsupported("\(name): cannot lay out \(a.shape) and \(b.shape) for GEMM")
         }
-        opA.batchStride = batch > 1 ? a.strides[0] : 0
-        opB.batchStride = batch > 1 ? b.strides[0] : 0
+        opA.batchStride = batch > 1 && a.shape[0] > 1 ? a.strides[0] : 0
+        opB.batchStride = batch > 1 && b.shape[0] > 1 ? b.strides[0] : 0
         let opC = GemmOperand(mem: cm, offset: c.offset, ld: n, transposed: false, batchStride: m * n)
 
         if batch == 1 {
@@ -77,15 +79,27 @@ extension OpenCLDevice {
         return nil
     }
 
-    /// Enqueues `C = A·B (+ beta·C)` for row-major operands: one `CLBlastSgemm`.
+    /// Enqueues `C = A·B (+ beta·C)` for row-major operands: one CLBlast SGEMM. When CLBlast's
+    /// indirect kernel needs scratch (padded or transposed copies), it comes from the pool and goes
+    /// back right after the enqueue, instead of CLBlast creating and freeing buffers on every call.
     func gemm(m: Int, n: Int, k: Int, _ a: GemmOperand, _ b: GemmOperand, _ c: GemmOperand, beta: Float,
               _ op: String) throws {
+        let transA = a.transposed ? CLBlastTransposeYes : CLBlastTransposeNo
+        let transB = b.transposed ? CLBlastTransposeYes : CLBlastTransposeNo
+        var tempBytes = 0
+        queueLock.lock()
+        let sizeStatus = CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, transA, transB, m, n, k,
+                                                    a.offset, a.ld, b.offset, b.ld, c.offset, c.ld, &queue, &tempBytes)
+        queueLock.unlock()
+        try checkCLBlast(sizeStatus, "CLBlastSGemmTempBufferSize m=\(m) n=\(n) k=\(k) for \(op)")
+        let temp = tempBytes > 0 ? try allocate(byteCount: tempBytes) : nil
+        defer { temp.map(release) }
+        let tempMem = try temp.map { try mem($0, op) }
         queueLock.lock()
         defer { queueLock.unlock() }
-        let status = CLBlastSgemm(CLBlastLayoutRowMajor, a.transposed ? CLBlastTransposeYes : CLBlastTransposeNo,
-                                  b.transposed ? CLBlastTransposeYes : CLBlastTransposeNo,
-                                  m, n, k, 1, a.mem, a.offset, a.ld, b.mem, b.offset, b.ld,
-                                  beta, c.mem, c.offset, c.ld, &queue, nil)
+        let status = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, transA, transB, m, n, k, 1,
+                                                a.mem, a.offset, a.ld, b.mem, b.offset, b.ld,
+                                                beta, c.mem, c.offset, c.ld, &queue, nil, tempMem)
         try checkCLBlast(status, "CLBlastSgemm m=\(m) n=\(n) k=\(k) for \(op)")
     }
 

@@ -47,6 +47,6 @@ extension OpenCLDevice {
         try launch("lrn_backward_f32", global: x.count,
                    [.buffer(gxm), .i(gx.offset), .buffer(xm), .i(x.offset), .buffer(ym), .i(y.offset),
                     .buffer(sm), .i(scale.offset), .buffer(gym), .i(gy.offset),
-                    .i(n), .i(c), .i(hw), .i(p.size), .float(p.alpha / Float(p.size)), .float(p.beta)])
+                    .i(n), .i(c), .i(hw), .i(p.size), .float(2 * p.alpha * p.beta / Float(p.size)), .float(p.beta)])
     }
 }

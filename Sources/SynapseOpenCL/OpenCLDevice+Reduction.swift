@@ -16,14 +16,12 @@ extension OpenCLDevice {
         let outputs = outer * inner
         guard outputs > 0 else { return }
         if reduced == 0 {
-            // Empty reductions: PyTorch's identities (0 for sum, NaN for a mean of nothing).
+            // Empty reductions: 0 for a sum, NaN for a mean of nothing; max and argmax have no answer.
             switch op {
-            case .sum: try fillWords(y, bits: Float(0).bitPattern, name)
-            case .mean: try fillWords(y, bits: Float.nan.bitPattern, name)
-            case .max: try fillWords(y, bits: (-Float.infinity).bitPattern, name)
-            case .argmax: try fillWords(y, bits: 0, name)
+            case .sum: return try fillWords(y, bits: Float(0).bitPattern, name)
+            case .mean: return try fillWords(y, bits: Float.nan.bitPattern, name)
+            case .max, .argmax: throw DeviceError.unsupported("\(name): cannot take \(op) over an empty axis of input \(x.shape)")
             }
-            return
         }
         // Long reductions with few outputs get a work-group each; otherwise one work item per output.
         let rows = reduced >= 64 && (inner == 1 || outputs <= 2048)
@@ -39,8 +37,9 @@ extension OpenCLDevice {
                                            .i(outer), .i(reduced), .i(inner),
                                            .i(x.strides[0]), .i(x.strides[1]), .i(x.strides[2])] + extra
         if rows {
-            let group = rowGroupSize(for: reduced)
-            try launch("\(kernelOp)_f32_rows", global: outputs * group, local: group, arguments)
+            let kernel = "\(kernelOp)_f32_rows"
+            let group = try rowGroupSize(for: reduced, kernel: kernel)
+            try launch(kernel, global: outputs * group, local: group, arguments)
         } else {
             try launch("\(kernelOp)_f32_cols", global: outputs, arguments)
         }
@@ -54,8 +53,9 @@ extension OpenCLDevice {
         try expectContiguous(y, count: rows * cols, name, "output")
         let xm = try checkedMem(x, name, dtype: .float32), ym = try checkedMem(y, name, dtype: .float32)
         guard rows > 0, cols > 0 else { return }
-        let group = rowGroupSize(for: cols)
-        try launch(log ? "log_softmax_f32" : "softmax_f32", global: rows * group, local: group,
+        let kernel = log ? "log_softmax_f32" : "softmax_f32"
+        let group = try rowGroupSize(for: cols, kernel: kernel)
+        try launch(kernel, global: rows * group, local: group,
                    [.buffer(ym), .i(y.offset), .buffer(xm), .i(x.offset), .i(ld), .i(rows), .i(cols)])
     }
 
@@ -70,7 +70,7 @@ extension OpenCLDevice {
         let ym = try checkedMem(loss, name, dtype: .float32)
         guard rows > 0 else { return }
         if cols == 0 { return try fillWords(loss, bits: Float.nan.bitPattern, name) }
-        let group = rowGroupSize(for: cols)
+        let group = try rowGroupSize(for: cols, kernel: "cross_entropy_f32")
         try launch("cross_entropy_f32", global: rows * group, local: group,
                    [.buffer(ym), .i(loss.offset), .buffer(xm), .i(logits.offset), .i(ld),
                     .buffer(lm), .i(labels.offset), .i(labelStride), .i(rows), .i(cols)])
@@ -87,7 +87,7 @@ extension OpenCLDevice {
         let xm = try checkedMem(logits, name, dtype: .float32), lm = try checkedMem(labels, name, dtype: .int32)
         let gm = try checkedMem(gradLoss, name, dtype: .float32), ym = try checkedMem(grad, name, dtype: .float32)
         guard rows > 0, cols > 0 else { return }
-        let group = rowGroupSize(for: cols)
+        let group = try rowGroupSize(for: cols, kernel: "cross_entropy_backward_f32")
         try launch("cross_entropy_backward_f32", global: rows * group, local: group,
                    [.buffer(ym), .i(grad.offset), .buffer(xm), .i(logits.offset), .i(ld),
                     .buffer(lm), .i(labels.offset), .i(labelStride),
