@@ -31,7 +31,7 @@ struct ModelOptions: ParsableArguments {
         "Folder with the Fashion-MNIST IDX files.", valueName: "dir"))
     var dataDirectory = FashionMNIST.defaultDirectory
 
-    @Option(name: .customLong("batch-size"), help: "Examples per batch (default 64; 128 for alexnet).")
+    @Option(name: .customLong("batch-size"), help: "Examples per batch (default 128).")
     var batchSize: Int?
 
     @Option(name: .customLong("limit-test"), help: "Evaluate on the first N test images only.")

@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("weight-decay"), help: "Weight decay (default 0; 0.01 for adamw).")
     var weightDecay: Float?
     @Option(help: "Learning-rate schedule per epoch: none, step or cosine.")
-    var schedule: TrainingConfiguration.ScheduleKind = .none
+    var schedule: TrainingConfiguration.ScheduleKind = .cosine
     @Option(name: .customLong("warmup-epochs"), help: "Epochs of linear warm-up.") var warmupEpochs = 0
     @Option(help: "Seed for initialisation, shuffling, dropout and synthetic data.") var seed: UInt64 = 0
     @Option(name: .customLong("limit-train"), help: "Train on the first N training images only.")

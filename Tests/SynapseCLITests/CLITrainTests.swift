@@ -105,4 +105,19 @@ import Testing
         #expect(saved.isResumable && saved.modelName == "lenet5")
         #expect(!result.stderr.contains("Fatal error"))
     }
+
+    @Test func alexnetTrainsOnSyntheticData() throws {
+        let result = try CLI.run(["train", "--model", "alexnet", "--device", "cpu", "--batch-size", "2", "--steps", "2",
+                                  "--epochs", "1", "--json"])
+        try #require(result.status == 0, "\(result.stderr)")
+        let records = try CLI.records(result.stdout)
+        let start = try #require(records.first)
+        #expect(start["dataset"] as? String == "synthetic 3×224×224, 1000 classes")
+        #expect((start["stepsPerEpoch"] as? NSNumber)?.intValue == 2)
+        let epoch = try #require(records.first { $0["event"] as? String == "epoch" })
+        let loss = try #require((epoch["trainLoss"] as? NSNumber)?.doubleValue)
+        #expect(loss.isFinite && loss > 5 && loss < 9, "loss \(loss) is not near ln(1000) = 6.9")
+        #expect(epoch["testAccuracy"] == nil)
+        #expect(records.last?["event"] as? String == "summary")
+    }
 }
