@@ -148,13 +148,16 @@ private func rowMaxAndSumExp(_ row: UnsafePointer<Float>, _ count: Int) -> (Floa
 private func sumStrip(_ base: UnsafePointer<Float>, _ strideR: Int, _ strideI: Int, _ reduced: Int, _ width: Int,
                       _ acc: UnsafeMutablePointer<Double>) {
     if width == 1 {
-        var total = 0.0
-        if strideR == 1 {
-            for r in 0..<reduced { total += Double(base[r]) }
-        } else {
-            for r in 0..<reduced { total += Double(base[r * strideR]) }
+        // Four independent partial sums hide the latency of each add (and fix the order).
+        var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+        var r = 0
+        while r + 4 <= reduced {
+            s0 += Double(base[r * strideR]); s1 += Double(base[(r + 1) * strideR])
+            s2 += Double(base[(r + 2) * strideR]); s3 += Double(base[(r + 3) * strideR])
+            r += 4
         }
-        acc[0] = total
+        while r < reduced { s0 += Double(base[r * strideR]); r += 1 }
+        acc[0] = (s0 + s1) + (s2 + s3)
         return
     }
     acc.update(repeating: 0, count: width)
