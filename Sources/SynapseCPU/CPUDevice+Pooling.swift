@@ -41,9 +41,12 @@ extension CPUDevice {
                         var best = -Float.infinity, index = rows.lo * g.inWidth + cols.lo
                         for h in rows.lo..<rows.hi {
                             for w in cols.lo..<cols.hi {
-                                let v = source[h * g.inWidth + w]
-                                // As in PyTorch: strictly greater wins, and a NaN always wins.
-                                if v > best || v.isNaN { best = v; index = h * g.inWidth + w }
+                                let at = h * g.inWidth + w, v = source[at]
+                                // As in PyTorch: strictly greater wins, and a NaN always wins. Selects,
+                                // not branches: on real data the outcome is a coin toss.
+                                let wins = v > best || v.isNaN
+                                best = wins ? v : best
+                                index = wins ? at : index
                             }
                         }
                         out[oy * g.outWidth + ox] = best

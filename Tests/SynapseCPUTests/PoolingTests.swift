@@ -36,6 +36,23 @@ extension CPU {
             #expect(at == [0, 0, 1, 0, 0, 1, 2, 2, 3])
         }
 
+        @Test func nanWinsAMaxAsInPyTorch() throws {
+            let x: [Float] = [1, .nan, 3, 4, 5, 6, 7, 8, 9]
+            let vectorised = Pool2dGeometry(batch: 1, channels: 1, inHeight: 2, inWidth: 16, kernel: (2, 2), stride: (2, 2))
+            var wide = [Float](repeating: 0, count: 32)
+            wide[3] = .nan; wide[20] = 5; wide[21] = .infinity
+            let (yw, atw) = try maxPool(vectorised, wide)
+            #expect(yw[1].isNaN && atw[1] == 3)
+            #expect(yw[2] == .infinity && atw[2] == 21)
+            #expect(atw[0] == 0, "ties keep the first element")
+            let general = Pool2dGeometry(batch: 1, channels: 1, inHeight: 3, inWidth: 3, kernel: (2, 2), stride: (1, 1))
+            let (y, at) = try maxPool(general, x)
+            #expect(y[0].isNaN && at[0] == 1)
+            #expect(y[1].isNaN && at[1] == 1)
+            #expect(y[2] == 8 && at[2] == 7)
+            #expect(y[3] == 9 && at[3] == 8)
+        }
+
         @Test func averagePoolWithAndWithoutPaddingInTheCount() throws {
             let plain = Pool2dGeometry(batch: 1, channels: 1, inHeight: 4, inWidth: 4, kernel: (2, 2), stride: (2, 2))
             #expect(try avgPool(plain, x4) == [1.75, 4.25, 6.25, 2.25])
