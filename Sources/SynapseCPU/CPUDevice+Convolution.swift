@@ -65,6 +65,7 @@ extension CPUDevice {
         return ConvPlan(g)
     }
 
+    /// Runs `.conv2d`: `y_g = W_g @ im2col(x_g)` per image and group.
     func conv2d(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "conv2d"
         let plan = try checkedGeometry(name, g)
@@ -104,6 +105,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.conv2dBackwardInput`: `gradX = col2im(W_gᵀ @ gradY_g)` per image and group.
     func conv2dBackwardInput(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "conv2dBackwardInput"
         let plan = try checkedGeometry(name, g)
@@ -147,6 +149,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.conv2dBackwardWeight`: `gradW_g = Σ_images gradY_g @ im2col(x_g)ᵀ`.
     func conv2dBackwardWeight(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "conv2dBackwardWeight"
         let plan = try checkedGeometry(name, g)

@@ -28,6 +28,7 @@ extension CPUDevice {
         return Operand(pointer: try floats(name, role, view), rows: rows, cols: cols, leading: leading, batchStride: batchStride)
     }
 
+    /// Runs `.matmul`: `c[i] = op(a[i]) @ op(b[i])` per batch item through `cblas_sgemm`.
     func matmul(transposeA: Bool, transposeB: Bool, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "matmul(transposeA: \(transposeA), transposeB: \(transposeB))"
         try expectArity(name, inputs, 2, outputs, 1)

@@ -19,6 +19,7 @@ extension CPUDevice {
         if let problem = g.validationError(layer: name) { throw failure(name, problem) }
     }
 
+    /// Runs `.maxPool2d`: window maxima and the flat in-plane index of each winner.
     func maxPool2d(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "maxPool2d"
         try checkedPool(name, g)
@@ -108,6 +109,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.maxPool2dBackward`: each output gradient added to its recorded winner.
     func maxPool2dBackward(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "maxPool2dBackward"
         try checkedPool(name, g)
@@ -130,6 +132,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.avgPool2d`: window means, dividing as `count_include_pad` says.
     func avgPool2d(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "avgPool2d"
         try checkedPool(name, g)
@@ -156,6 +159,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.avgPool2dBackward`: each output gradient spread evenly over its window.
     func avgPool2dBackward(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "avgPool2dBackward"
         try checkedPool(name, g)
