@@ -36,6 +36,24 @@ extension CPU {
             }
         }
 
+        /// Convolutions of AlexNet-like sizes: these should run near OpenBLAS single-core peak per CPU-second.
+        @Test func largeConvolutions() throws {
+            for g in [Conv2dGeometry(batch: 32, inChannels: 3, inHeight: 64, inWidth: 64, outChannels: 64, kernelHeight: 5, kernelWidth: 5, stride: (2, 2), padding: (2, 2)),
+                      Conv2dGeometry(batch: 32, inChannels: 64, inHeight: 16, inWidth: 16, outChannels: 192, kernelHeight: 5, kernelWidth: 5, padding: (2, 2)),
+                      Conv2dGeometry(batch: 32, inChannels: 192, inHeight: 8, inWidth: 8, outChannels: 384, kernelHeight: 3, kernelWidth: 3, padding: (1, 1)),
+                      Conv2dGeometry(batch: 1, inChannels: 256, inHeight: 13, inWidth: 13, outChannels: 256, kernelHeight: 3, kernelWidth: 3, padding: (1, 1))] {
+                let x = try Host.upload(Host.randoms(g.inputShape.reduce(1, *), seed: 1), g.inputShape)
+                let w = try Host.upload(Host.randoms(g.weightShape.reduce(1, *), seed: 1), g.weightShape)
+                let y = try Host.upload(Host.randoms(g.outputShape.reduce(1, *), seed: 1), g.outputShape)
+                let gx = try Host.empty(g.inputShape), gw = try Host.empty(g.weightShape)
+                let f = try seconds(repeat: 3) { try device.execute(.conv2d(g), inputs: [x, w], outputs: [y]) }
+                let bi = try seconds(repeat: 3) { try device.execute(.conv2dBackwardInput(g), inputs: [y, w], outputs: [gx]) }
+                let bw = try seconds(repeat: 3) { try device.execute(.conv2dBackwardWeight(g), inputs: [x, y], outputs: [gw]) }
+                let gf = g.forwardFLOPs / 1e9
+                print("conv \(g.inputShape)->\(g.outputShape): GF/cpu-s fwd \(String(format: "%.1f", gf / f.cpu)) bwdIn \(String(format: "%.1f", gf / bi.cpu)) bwdW \(String(format: "%.1f", gf / bw.cpu)); wall ms \(String(format: "%.2f %.2f %.2f", f.wall * 1e3, bi.wall * 1e3, bw.wall * 1e3))")
+            }
+        }
+
         @Test func lenet5TrainingStep() throws {
             for batch in [256, 64] {
                 let step = try LeNetStep(batch: batch)
