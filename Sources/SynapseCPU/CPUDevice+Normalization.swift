@@ -17,6 +17,7 @@ extension CPUDevice {
         return (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
     }
 
+    /// Runs `.localResponseNorm`: `y = x * scale^-beta`, saving `scale` for the backward pass.
     func localResponseNorm(_ p: LRNParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "localResponseNorm"
         let (batch, channels, plane) = try checkedLRN(name, p, inputs, 1, outputs, 2)
@@ -24,7 +25,7 @@ extension CPUDevice {
         let x = try contiguousFloats(name, "input", inputs[0], shape)
         let y = try contiguousFloats(name, "output", outputs[0], shape)
         let scale = try contiguousFloats(name, "scale", outputs[1], shape)
-        let alphaOverSize = p.alpha / Float(p.size), negBeta = -p.beta
+        let alphaOverSize = p.alpha / Float(p.size), beta = p.beta
         ParallelFor.run(batch * channels, costPerItem: plane * (p.size + 30)) { planes in
             for index in planes {
                 let (n, c) = index.quotientAndRemainder(dividingBy: channels)
@@ -38,12 +39,14 @@ extension CPUDevice {
                 let source = x + index * plane, out = y + index * plane
                 for j in 0..<plane {
                     s[j] = p.k + alphaOverSize * s[j]
-                    out[j] = source[j] * Foundation.pow(s[j], negBeta)
+                    // x / scale^beta, the way PyTorch rounds it.
+                    out[j] = source[j] / Foundation.pow(s[j], beta)
                 }
             }
         }
     }
 
+    /// Runs `.localResponseNormBackward`: the gradient above, from `x`, `y`, `scale` and `gradY`.
     func localResponseNormBackward(_ p: LRNParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "localResponseNormBackward"
         let (batch, channels, plane) = try checkedLRN(name, p, inputs, 4, outputs, 1)
