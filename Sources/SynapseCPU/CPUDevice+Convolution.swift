@@ -1,0 +1,201 @@
+import SynapseBackend
+
+/// 2-D convolution and its two backward passes as im2col + `cblas_sgemm` (col2im for the input
+/// gradient), with groups, stride, padding and dilation.
+///
+/// Threads take disjoint ranges of images, each with its own workspace from the pool, and call
+/// single-threaded GEMMs; with fewer images than cores a single image's GEMM is split instead.
+/// Several small images are unfolded side by side into one column matrix (up to
+/// `columnBudgetBytes` per thread), so GEMMs stay large enough to run near peak.
+extension CPUDevice {
+    /// Bytes of column matrix one thread unfolds at a time: bounds workspace memory and keeps the
+    /// columns in L2 while the GEMM reads them.
+    static let columnBudgetBytes = 1 << 20
+
+    /// Sizes shared by the three passes.
+    private struct ConvPlan {
+        let g: Conv2dGeometry
+        let unfold: Im2Col
+        let rows: Int, pixels: Int, plane: Int, coutG: Int, cinG: Int
+        /// Threads over images, GEMM splits per product, images unfolded together.
+        let threads: Int, gemmChunks: Int, imagesPerBlock: Int
+
+        init(_ g: Conv2dGeometry) {
+            self.g = g
+            unfold = Im2Col(geometry: g)
+            rows = unfold.rows; pixels = unfold.pixels; plane = g.inHeight * g.inWidth
+            coutG = g.outChannelsPerGroup; cinG = g.inChannelsPerGroup
+            let work = g.batch * g.groups * coutG * rows * pixels
+            let parallel = work >= GEMM.minimumParallelWork
+            threads = parallel ? min(ParallelFor.cores, g.batch) : 1
+            gemmChunks = parallel && threads < ParallelFor.cores ? ParallelFor.cores : 1
+            let perImage = rows * pixels * MemoryLayout<Float>.stride
+            let imagesPerThread = (g.batch + threads - 1) / threads
+            imagesPerBlock = unfold.isPointwise ? 1 : max(1, min(imagesPerThread, CPUDevice.columnBudgetBytes / max(perImage, 1)))
+        }
+
+        /// Floats of workspace per thread: columns plus a block of output rows.
+        var scratchPerThread: Int { (unfold.isPointwise ? 0 : rows * pixels * imagesPerBlock) + coutG * pixels * imagesPerBlock }
+
+        /// Calls `body(thread, images, workspace)` on each thread's blocks of images.
+        func forEachBlock(_ scratch: UnsafeMutablePointer<Float>, _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+            ParallelFor.split(threads, chunks: threads) { threadRange in
+                for thread in threadRange {
+                    let lo = g.batch * thread / threads, hi = g.batch * (thread + 1) / threads
+                    let workspace = scratch + thread * scratchPerThread
+                    for start in stride(from: lo, to: hi, by: imagesPerBlock) {
+                        body(thread, start..<min(hi, start + imagesPerBlock), workspace)
+                    }
+                }
+            }
+        }
+
+        /// GEMM on the calling thread, split across cores when this plan says so.
+        func gemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                  _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                  _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+            GEMM.parallel(chunks: gemmChunks, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+    }
+
+    private func checkedGeometry(_ name: String, _ g: Conv2dGeometry) throws -> ConvPlan {
+        if let problem = g.validationError(layer: name) { throw failure(name, problem) }
+        return ConvPlan(g)
+    }
+
+    func conv2d(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+        let name = "conv2d"
+        let plan = try checkedGeometry(name, g)
+        try expectArity(name, inputs, 2, outputs, 1)
+        let x = try contiguousFloats(name, "input", inputs[0], g.inputShape)
+        let w = try contiguousFloats(name, "weight", inputs[1], g.weightShape)
+        let y = try contiguousFloats(name, "output", outputs[0], g.outputShape)
+        let (rows, pixels, coutG, cinG) = (plan.rows, plan.pixels, plan.coutG, plan.cinG)
+        try withScratch(floats: plan.threads * plan.scratchPerThread) { scratch in
+            plan.forEachBlock(scratch) { _, images, workspace in
+                let count = images.count, width = count * pixels
+                let columns = workspace, staged = workspace + (plan.unfold.isPointwise ? 0 : rows * width)
+                for group in 0..<g.groups {
+                    let weight = w + group * coutG * rows
+                    let firstOut = y + (images.lowerBound * g.outChannels + group * coutG) * pixels
+                    if plan.unfold.isPointwise {
+                        let input = x + (images.lowerBound * g.inChannels + group * cinG) * plan.plane
+                        plan.gemm(false, false, coutG, pixels, rows, weight, rows, input, pixels, 0, firstOut, pixels)
+                        continue
+                    }
+                    for (i, n) in images.enumerated() {
+                        plan.unfold.unfold(x + (n * g.inChannels + group * cinG) * plan.plane,
+                                           into: columns + i * pixels, leading: width)
+                    }
+                    if count == 1 {
+                        plan.gemm(false, false, coutG, pixels, rows, weight, rows, columns, pixels, 0, firstOut, pixels)
+                        continue
+                    }
+                    plan.gemm(false, false, coutG, width, rows, weight, rows, columns, width, 0, staged, width)
+                    for i in 0..<count {
+                        for o in 0..<coutG {
+                            (firstOut + (i * g.outChannels + o) * pixels).update(from: staged + o * width + i * pixels, count: pixels)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func conv2dBackwardInput(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+        let name = "conv2dBackwardInput"
+        let plan = try checkedGeometry(name, g)
+        try expectArity(name, inputs, 2, outputs, 1)
+        let gy = try contiguousFloats(name, "gradOutput", inputs[0], g.outputShape)
+        let w = try contiguousFloats(name, "weight", inputs[1], g.weightShape)
+        let gx = try contiguousFloats(name, "gradInput", outputs[0], g.inputShape)
+        let (rows, pixels, coutG, cinG) = (plan.rows, plan.pixels, plan.coutG, plan.cinG)
+        try withScratch(floats: plan.threads * plan.scratchPerThread) { scratch in
+            plan.forEachBlock(scratch) { _, images, workspace in
+                let count = images.count, width = count * pixels
+                let columns = workspace, staged = workspace + (plan.unfold.isPointwise ? 0 : rows * width)
+                let firstIn = gx + images.lowerBound * g.inChannels * plan.plane
+                if !plan.unfold.isPointwise { firstIn.update(repeating: 0, count: count * g.inChannels * plan.plane) }
+                for group in 0..<g.groups {
+                    let weight = w + group * coutG * rows
+                    let firstGrad = gy + (images.lowerBound * g.outChannels + group * coutG) * pixels
+                    if plan.unfold.isPointwise {
+                        // gradX_g = W_gᵀ gradY_g, written directly.
+                        plan.gemm(true, false, cinG, pixels, coutG, weight, rows, firstGrad, pixels, 0,
+                                  firstIn + group * cinG * plan.plane, pixels)
+                        continue
+                    }
+                    var grad = UnsafePointer(firstGrad)
+                    if count > 1 {
+                        // Gather the block's output gradients side by side: [coutG, count * pixels].
+                        for i in 0..<count {
+                            for o in 0..<coutG {
+                                (staged + o * width + i * pixels).update(from: firstGrad + (i * g.outChannels + o) * pixels, count: pixels)
+                            }
+                        }
+                        grad = UnsafePointer(staged)
+                    }
+                    plan.gemm(true, false, rows, width, coutG, weight, rows, grad, width, 0, columns, width)
+                    for i in 0..<count {
+                        plan.unfold.fold(columns + i * pixels, leading: width,
+                                         into: firstIn + (i * g.inChannels + group * cinG) * plan.plane)
+                    }
+                }
+            }
+        }
+    }
+
+    func conv2dBackwardWeight(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+        let name = "conv2dBackwardWeight"
+        let plan = try checkedGeometry(name, g)
+        try expectArity(name, inputs, 2, outputs, 1)
+        let x = try contiguousFloats(name, "input", inputs[0], g.inputShape)
+        let gy = try contiguousFloats(name, "gradOutput", inputs[1], g.outputShape)
+        let gw = try contiguousFloats(name, "gradWeight", outputs[0], g.weightShape)
+        let (rows, pixels, coutG, cinG) = (plan.rows, plan.pixels, plan.coutG, plan.cinG)
+        let weightCount = g.outChannels * rows
+        // Thread 0 accumulates straight into the output, the others into partial sums added at the end.
+        let perThread = plan.scratchPerThread + weightCount
+        try withScratch(floats: plan.threads * perThread) { scratch in
+            for thread in 0..<plan.threads {
+                let partial = thread == 0 ? gw : scratch + thread * perThread + plan.scratchPerThread
+                partial.update(repeating: 0, count: weightCount)
+            }
+            plan.forEachBlock(scratch) { thread, images, _ in
+                let workspace = scratch + thread * perThread
+                let partial = thread == 0 ? gw : workspace + plan.scratchPerThread
+                let count = images.count, width = count * pixels
+                let columns = workspace, staged = workspace + (plan.unfold.isPointwise ? 0 : rows * width)
+                for group in 0..<g.groups {
+                    let firstGrad = gy + (images.lowerBound * g.outChannels + group * coutG) * pixels
+                    let target = partial + group * coutG * rows
+                    var cols = UnsafePointer(columns)
+                    if plan.unfold.isPointwise {
+                        cols = UnsafePointer(x + (images.lowerBound * g.inChannels + group * cinG) * plan.plane)
+                    } else {
+                        for (i, n) in images.enumerated() {
+                            plan.unfold.unfold(x + (n * g.inChannels + group * cinG) * plan.plane,
+                                               into: columns + i * pixels, leading: width)
+                        }
+                    }
+                    var grad = UnsafePointer(firstGrad)
+                    if count > 1 {
+                        for i in 0..<count {
+                            for o in 0..<coutG {
+                                (staged + o * width + i * pixels).update(from: firstGrad + (i * g.outChannels + o) * pixels, count: pixels)
+                            }
+                        }
+                        grad = UnsafePointer(staged)
+                    }
+                    // gradW_g += gradY_block [coutG, width] @ columnsᵀ [width, rows]
+                    plan.gemm(false, true, coutG, rows, width, grad, width, cols, width, 1, target, rows)
+                }
+            }
+            for thread in 1..<max(plan.threads, 1) {
+                let partial = scratch + thread * perThread + plan.scratchPerThread
+                for i in 0..<weightCount { gw[i] += partial[i] }
+            }
+        }
+    }
+}

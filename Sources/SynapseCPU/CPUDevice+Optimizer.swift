@@ -1,0 +1,73 @@
+import SynapseBackend
+
+/// Fused, in-place optimizer updates that follow `torch.optim.SGD`, `Adam` and `AdamW` operation by
+/// operation (scalars such as bias corrections are formed in `Double`, as Python does, then applied
+/// in `Float`).
+extension CPUDevice {
+    func sgdStep(_ p: SGDParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+        let name = "sgdStep"
+        let usesBuffer = p.momentum != 0
+        guard inputs.count == 1, outputs.count == 2 || (!usesBuffer && outputs.count == 1) else {
+            throw failure(name, "takes inputs [grad] and outputs [param, momentumBuffer], got \(inputs.count) and \(outputs.count)")
+        }
+        let shape = outputs[0].shape
+        let param = try contiguousFloats(name, "param", outputs[0], shape)
+        let grad = try contiguousFloats(name, "grad", inputs[0], shape)
+        let buffer = usesBuffer ? try contiguousFloats(name, "momentumBuffer", outputs[1], shape) : param
+        let (lr, momentum, decay) = (p.learningRate, p.momentum, p.weightDecay)
+        let keep = 1 - p.dampening, first = p.firstStep, nesterov = p.nesterov
+        ParallelFor.run(outputs[0].count, costPerItem: 4) { range in
+            for i in range {
+                var d = grad[i]
+                if decay != 0 { d = d + decay * param[i] }
+                if usesBuffer {
+                    // The first step starts the buffer at the gradient (torch clones d_p).
+                    let b = first ? d : buffer[i] * momentum + keep * d
+                    buffer[i] = b
+                    d = nesterov ? d + momentum * b : b
+                }
+                param[i] = param[i] + -lr * d
+            }
+        }
+    }
+
+    func adamStep(_ p: AdamParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+        let name = "adamStep"
+        try expectArity(name, inputs, 1, outputs, 3)
+        guard p.step >= 1 else { throw failure(name, "step is 1-based, got \(p.step)") }
+        let shape = outputs[0].shape
+        let param = try contiguousFloats(name, "param", outputs[0], shape)
+        let grad = try contiguousFloats(name, "grad", inputs[0], shape)
+        let m = try contiguousFloats(name, "firstMoment", outputs[1], shape)
+        let v = try contiguousFloats(name, "secondMoment", outputs[2], shape)
+        let (beta1, beta2, epsilon, decay) = (p.beta1, p.beta2, p.epsilon, p.weightDecay)
+        let lr = Double(p.learningRate)
+        let bias1 = 1 - pow(Double(beta1), Double(p.step)), bias2 = 1 - pow(Double(beta2), Double(p.step))
+        let stepSize = Float(lr / bias1), bias2Root = Float(bias2.squareRoot())
+        let shrink = Float(1 - lr * Double(decay))
+        let decoupled = p.decoupledWeightDecay
+        let weight = 1 - beta1, oneMinusBeta2 = 1 - beta2
+        ParallelFor.run(outputs[0].count, costPerItem: 12) { range in
+            for i in range {
+                var g = grad[i], w = param[i]
+                if decay != 0 {
+                    if decoupled { w = w * shrink } else { g = g + decay * w }
+                }
+                // exp_avg.lerp_(grad, 1 - beta1), with ATen's two-sided lerp formula.
+                let mi = m[i]
+                let mNew = Swift.abs(weight) < 0.5 ? mi + weight * (g - mi) : g - (g - mi) * (1 - weight)
+                let vNew = v[i] * beta2 + oneMinusBeta2 * g * g
+                m[i] = mNew
+                v[i] = vNew
+                let denominator = vNew.squareRoot() / bias2Root + epsilon
+                param[i] = w + -stepSize * mNew / denominator
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,107 @@
+import SynapseTestSupport
+import Testing
+
+extension CPU {
+    @Suite struct Pooling {
+        let x4: [Float] = [1, 2, 5, 3,
+                           4, 0, 1, 8,
+                           9, 7, 2, 2,
+                           3, 6, 4, 1]
+
+        func maxPool(_ g: Pool2dGeometry, _ x: [Float]) throws -> ([Float], [Int32]) {
+            let y = try Host.empty(g.outputShape), at = try Host.empty(g.outputShape, dtype: .int32)
+            try Host.device.execute(.maxPool2d(g), inputs: [try Host.upload(x, g.inputShape)], outputs: [y, at])
+            return (try Host.download(y), try Host.download(ints: at))
+        }
+
+        func avgPool(_ g: Pool2dGeometry, _ x: [Float]) throws -> [Float] {
+            try Host.run1(.avgPool2d(g), [try Host.upload(x, g.inputShape)], g.outputShape)
+        }
+
+        @Test func maxPoolWithArgmax() throws {
+            let plain = Pool2dGeometry(batch: 1, channels: 1, inHeight: 4, inWidth: 4, kernel: (2, 2), stride: (2, 2))
+            let (y, at) = try maxPool(plain, x4)
+            #expect(y == [4, 8, 9, 4])
+            #expect(at == [4, 7, 8, 14])
+            let padded = Pool2dGeometry(batch: 1, channels: 1, inHeight: 4, inWidth: 4, kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+            let (yp, atp) = try maxPool(padded, x4)
+            #expect(yp == [4, 8, 9, 8])
+            #expect(atp == [4, 7, 8, 7])
+        }
+
+        @Test func paddingNeverWinsAMax() throws {
+            let g = Pool2dGeometry(batch: 1, channels: 1, inHeight: 2, inWidth: 2, kernel: (2, 2), stride: (1, 1), padding: (1, 1))
+            let (y, at) = try maxPool(g, [-1, -2, -3, -4])
+            #expect(y == [-1, -1, -2, -1, -1, -2, -3, -3, -4])
+            #expect(at == [0, 0, 1, 0, 0, 1, 2, 2, 3])
+        }
+
+        @Test func averagePoolWithAndWithoutPaddingInTheCount() throws {
+            let plain = Pool2dGeometry(batch: 1, channels: 1, inHeight: 4, inWidth: 4, kernel: (2, 2), stride: (2, 2))
+            #expect(try avgPool(plain, x4) == [1.75, 4.25, 6.25, 2.25])
+            let x: [Float] = [1, 2, 3, 4]
+            let including = Pool2dGeometry(batch: 1, channels: 1, inHeight: 2, inWidth: 2, kernel: (2, 2), stride: (1, 1), padding: (1, 1))
+            #expect(try avgPool(including, x) == [0.25, 0.75, 0.5, 1, 2.5, 1.5, 0.75, 1.75, 1])
+            var excluding = including
+            excluding.countIncludePad = false
+            #expect(try avgPool(excluding, x) == [1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4])
+        }
+
+        /// Overlapping windows (kernel 3, stride 2) with padding, two images of two channels.
+        static let overlapping = Pool2dGeometry(batch: 2, channels: 2, inHeight: 5, inWidth: 6, kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+
+        @Test func maxPoolBackwardMatchesFiniteDifferences() throws {
+            let g = Self.overlapping
+            let count = g.inputShape.reduce(1, *)
+            // Distinct values 0.05 apart, so a 0.01 nudge never changes a winner.
+            let x = (0..<count).map { Float(($0 * 37) % count) * 0.05 - 3 }
+            let gy = Host.randoms(g.outputShape.reduce(1, *), seed: 51)
+            let (_, at) = try maxPool(g, x)
+            let gx = try Host.run1(.maxPool2dBackward(g), [try Host.upload(gy, g.outputShape), try Host.upload(ints: at, g.outputShape)], g.inputShape)
+            let numeric = try Host.numericGradient(x, weights: gy) { try maxPool(g, $0).0 }
+            expectClose(gx, numeric, absolute: 1e-3, relative: 1e-3, "max pool gradient")
+        }
+
+        @Test(arguments: [true, false])
+        func avgPoolBackwardMatchesFiniteDifferences(_ countIncludePad: Bool) throws {
+            var g = Self.overlapping
+            g.countIncludePad = countIncludePad
+            let x = Host.randoms(g.inputShape.reduce(1, *), seed: 52)
+            let gy = Host.randoms(g.outputShape.reduce(1, *), seed: 53)
+            let gx = try Host.run1(.avgPool2dBackward(g), [try Host.upload(gy, g.outputShape)], g.inputShape)
+            let numeric = try Host.numericGradient(x, weights: gy) { try avgPool(g, $0) }
+            expectClose(gx, numeric, absolute: 1e-3, relative: 1e-3, "avg pool gradient")
+        }
+    }
+
+    @Suite struct LocalResponseNorm {
+        func lrn(_ p: LRNParameters, _ x: [Float], _ shape: [Int]) throws -> (y: [Float], scale: [Float]) {
+            let out = try Host.run(.localResponseNorm(p), [try Host.upload(x, shape)], [shape, shape])
+            return (out[0], out[1])
+        }
+
+        @Test func handWorkedWindows() throws {
+            // size 2: the window of channel c is [c-1, c] (PyTorch pads size/2 before, (size-1)/2 after).
+            let even = try lrn(LRNParameters(size: 2, alpha: 1, beta: 1, k: 1), [1, 2, 3], [1, 3, 1, 1])
+            expectClose(even.scale, [1.5, 3.5, 7.5], "scale, size 2")
+            expectClose(even.y, [1 / 1.5, 2 / 3.5, 3 / 7.5], absolute: 1e-6, "y, size 2")
+            let odd = try lrn(LRNParameters(size: 3, alpha: 3, beta: 0.5, k: 2), [1, 2, 3], [1, 3, 1, 1])
+            expectClose(odd.scale, [7, 16, 15], "scale, size 3")
+            expectClose(odd.y, [1 / 7.0.squareRoot(), 0.5, 3 / 15.0.squareRoot()], absolute: 1e-6, "y, size 3")
+        }
+
+        @Test(arguments: [3, 4])
+        func backwardMatchesFiniteDifferences(_ size: Int) throws {
+            let p = LRNParameters(size: size, alpha: 0.5, beta: 0.75, k: 1)
+            let shape = [2, 5, 2, 3]
+            let x = Host.randoms(shape.reduce(1, *), seed: 61).map { $0 * 2 }
+            let gy = Host.randoms(shape.reduce(1, *), seed: 62)
+            let (y, scale) = try lrn(p, x, shape)
+            let gx = try Host.run1(.localResponseNormBackward(p),
+                                   [try Host.upload(x, shape), try Host.upload(y, shape), try Host.upload(scale, shape), try Host.upload(gy, shape)],
+                                   shape)
+            let numeric = try Host.numericGradient(x, weights: gy, epsilon: 5e-3) { try lrn(p, $0, shape).y }
+            expectClose(gx, numeric, absolute: 2e-3, relative: 2e-3, "LRN gradient, size \(size)")
+        }
+    }
+}
