@@ -35,34 +35,55 @@ public func withoutGradient<R>(_ body: () throws -> R) rethrows -> R {
     try TensorContext.$gradientEnabled.withValue(false, operation: body)
 }
 
-/// Process-wide seed for random tensors. Each random tensor takes the next range of counters of the
-/// stream, so a run is reproducible from its seed, and draws cost no host work.
-public enum TensorRandom {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var seed: UInt64 = 0
-    nonisolated(unsafe) private static var nextCounter: UInt64 = 0
+/// A position in the counter-based random stream: random tensors take consecutive ranges of
+/// counters, so a run is reproducible from its seed and a draw costs no host work.
+public final class RandomStream: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seed: UInt64
+    private var counter: UInt64
 
-    /// Restarts the stream from `seed`.
-    public static func seed(_ value: UInt64) {
-        lock.lock(); seed = value; nextCounter = 0; lock.unlock()
+    public init(seed: UInt64, counter: UInt64 = 0) {
+        self.seed = seed
+        self.counter = counter
     }
 
     /// The stream position, to save in a checkpoint.
-    public static var state: (seed: UInt64, counter: UInt64) {
+    public var state: (seed: UInt64, counter: UInt64) {
         lock.lock(); defer { lock.unlock() }
-        return (seed, nextCounter)
+        return (seed, counter)
     }
 
-    /// Restores a position saved from `state`.
-    public static func restore(seed value: UInt64, counter: UInt64) {
-        lock.lock(); seed = value; nextCounter = counter; lock.unlock()
+    /// Moves to a saved position (or a new seed with counter 0).
+    public func restore(seed: UInt64, counter: UInt64 = 0) {
+        lock.lock(); self.seed = seed; self.counter = counter; lock.unlock()
     }
 
-    /// Reserves `count` counters (rounded so normals, which use two each, never overlap).
-    static func reserve(_ count: Int) -> (seed: UInt64, offset: UInt64) {
+    /// Reserves the counters of `count` elements (two each, as normals use two).
+    func reserve(_ count: Int) -> (seed: UInt64, offset: UInt64) {
         lock.lock(); defer { lock.unlock() }
-        let offset = nextCounter
-        nextCounter += UInt64(2 * count + 2)
+        let offset = counter
+        counter += UInt64(2 * count + 2)
         return (seed, offset)
     }
+}
+
+/// Where random tensors draw from: the process-wide stream, or one scoped by `withRandomSeed`.
+public enum TensorRandom {
+    /// The process-wide stream.
+    public static let global = RandomStream(seed: 0)
+    @TaskLocal static var scoped: RandomStream?
+
+    /// The stream in effect here and now.
+    public static var current: RandomStream { scoped ?? global }
+
+    /// Restarts the process-wide stream from `seed`.
+    public static func seed(_ value: UInt64) { global.restore(seed: value) }
+
+    static func reserve(_ count: Int) -> (seed: UInt64, offset: UInt64) { current.reserve(count) }
+}
+
+/// Runs `body` drawing random tensors from a fresh stream seeded with `seed`, independent of other
+/// tasks (parallel tests stay reproducible).
+public func withRandomSeed<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -> R {
+    try TensorRandom.$scoped.withValue(RandomStream(seed: seed), operation: body)
 }

@@ -1,0 +1,260 @@
+import COpenCL
+import Foundation
+import SynapseBackend
+
+/// Builds the `Kernels/*.cl` files for one device, lazily and once each, and hands out kernels by name.
+///
+/// Sources come from the binary (`embeddedKernelSources`), or from a directory on disk when
+/// `SYNAPSE_KERNELS_DIR` is set (kernel work without rebuilding Swift). Compiled programs are cached
+/// on disk (`SYNAPSE_CACHE_DIR`, default `~/.cache/synapse/kernels`) under a key made of the device
+/// name, driver version, build options and source text, so a second process skips the compiler; a
+/// cached binary the driver rejects is ignored and the source compiled instead. Thread-safe.
+public final class KernelLibrary: @unchecked Sendable {
+    /// Where kernel sources come from.
+    public enum Source: Sendable {
+        /// The files embedded at build time.
+        case embedded
+        /// `.cl` files in a directory (what `SYNAPSE_KERNELS_DIR` selects).
+        case directory(URL)
+        /// Sources given in memory, by file name (for tests and experiments).
+        case files([String: String])
+
+        /// `.directory(SYNAPSE_KERNELS_DIR)` when that variable is set, else `.embedded`.
+        public static var fromEnvironment: Source {
+            if let dir = ProcessInfo.processInfo.environment["SYNAPSE_KERNELS_DIR"], !dir.isEmpty {
+                return .directory(URL(fileURLWithPath: dir, isDirectory: true))
+            }
+            return .embedded
+        }
+    }
+
+    /// How programs were obtained so far.
+    public struct Statistics: Sendable, Hashable {
+        /// Programs compiled from OpenCL C source.
+        public var buildsFromSource = 0
+        /// Programs loaded from the on-disk binary cache.
+        public var buildsFromBinary = 0
+
+        public init(buildsFromSource: Int = 0, buildsFromBinary: Int = 0) {
+            self.buildsFromSource = buildsFromSource
+            self.buildsFromBinary = buildsFromBinary
+        }
+    }
+
+    /// Names of the kernel files embedded in the binary (`conv.cl`, `elementwise.cl`, …).
+    public static var embeddedFiles: [String] { embeddedKernelSources.keys.sorted() }
+
+    /// The default on-disk cache: `SYNAPSE_CACHE_DIR`, else `~/.cache/synapse/kernels`.
+    public static var defaultCacheDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["SYNAPSE_CACHE_DIR"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir, isDirectory: true)
+        }
+        return FileManager.default.homeDirectoryForCurrentUser
+            .appendingPathComponent(".cache/synapse/kernels", isDirectory: true)
+    }
+
+    let context: cl_context
+    let device: cl_device_id
+    /// Device description used in error messages.
+    let deviceLabel: String
+    /// Build options passed to `clBuildProgram`.
+    public let options: String
+    private let source: Source
+    private let cacheKeyPrefix: String
+    private let cacheDirectory: URL?
+
+    private let lock = NSLock()
+    private var programs: [String: cl_program] = [:]
+    private var kernels: [String: cl_kernel] = [:]
+    private var stats = Statistics()
+
+    init(context: cl_context, device: cl_device_id, deviceLabel: String, deviceName: String,
+         driverVersion: String, options: String, source: Source, cacheDirectory: URL?) {
+        self.context = context
+        self.device = device
+        self.deviceLabel = deviceLabel
+        self.options = options
+        self.source = source
+        self.cacheDirectory = cacheDirectory
+        self.cacheKeyPrefix = "\(deviceName)\u{0}\(driverVersion)\u{0}\(options)\u{0}"
+    }
+
+    /// Counts of programs built from source and loaded from the disk cache.
+    public var statistics: Statistics {
+        lock.lock(); defer { lock.unlock() }
+        return stats
+    }
+
+    /// The OpenCL C source of `file`.
+    public func sourceText(of file: String) throws -> String {
+        switch source {
+        case .embedded:
+            guard let text = embeddedKernelSources[file] else {
+                throw DeviceError.kernelBuild(file: file, device: deviceLabel, log: "no embedded kernel file named \(file)")
+            }
+            return text
+        case let .files(files):
+            guard let text = files[file] else {
+                throw DeviceError.kernelBuild(file: file, device: deviceLabel, log: "no kernel file named \(file) among \(files.keys.sorted())")
+            }
+            return text
+        case let .directory(dir):
+            let url = dir.appendingPathComponent(file)
+            do {
+                return try String(contentsOf: url, encoding: .utf8)
+            } catch {
+                throw DeviceError.kernelBuild(file: url.path, device: deviceLabel, log: "cannot read the kernel file: \(error)")
+            }
+        }
+    }
+
+    /// The kernel `name`, building the file that defines it on first use.
+    /// Throws `.missingKernel` for a name that is not in `OpenCLKernels`.
+    public func kernel(named name: String) throws -> cl_kernel {
+        lock.lock()
+        if let kernel = kernels[name] { lock.unlock(); return kernel }
+        lock.unlock()
+        guard let file = OpenCLKernels.file(of: name) else { throw DeviceError.missingKernel(name: name) }
+        let program = try program(for: file)
+        lock.lock(); defer { lock.unlock() }
+        if let kernel = kernels[name] { return kernel }
+        var status: cl_int = CL_SUCCESS
+        guard let kernel = clCreateKernel(program, name, &status), status == CL_SUCCESS else {
+            if status == CL_INVALID_KERNEL_NAME { throw DeviceError.missingKernel(name: name) }
+            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "creating kernel \(name) from \(file)")
+        }
+        kernels[name] = kernel
+        return kernel
+    }
+
+    /// The names of the kernels `file` defines, as the driver reports them.
+    public func kernelNames(in file: String) throws -> [String] {
+        let program = try program(for: file)
+        var size = 0
+        try OpenCLStatus.check(clGetProgramInfo(program, cl_program_info(CL_PROGRAM_KERNEL_NAMES), 0, nil, &size), "listing kernels of \(file)")
+        var bytes = [CChar](repeating: 0, count: max(size, 1))
+        try OpenCLStatus.check(clGetProgramInfo(program, cl_program_info(CL_PROGRAM_KERNEL_NAMES), size, &bytes, nil), "listing kernels of \(file)")
+        let text = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.split(separator: ";").map(String.init)
+    }
+
+    /// The built program of `file` (for example `elementwise.cl`), building it on first use.
+    /// Throws `.kernelBuild` with the compiler's log when the source does not compile.
+    @discardableResult
+    public func program(for file: String) throws -> cl_program {
+        lock.lock()
+        if let program = programs[file] { lock.unlock(); return program }
+        lock.unlock()
+        // Builds happen outside the lock's critical path for lookups but are serialised per library,
+        // so two threads asking for the same file do not both compile it.
+        buildLock.lock(); defer { buildLock.unlock() }
+        lock.lock()
+        if let program = programs[file] { lock.unlock(); return program }
+        lock.unlock()
+
+        let text = try sourceText(of: file)
+        let key = cacheKeyPrefix + text
+        let cacheURL = cacheDirectory?.appendingPathComponent(
+            "\((file as NSString).deletingPathExtension)-\(KernelLibrary.hashHex(key)).bin")
+
+        if let cacheURL, let program = loadCachedBinary(at: cacheURL) {
+            lock.lock(); programs[file] = program; stats.buildsFromBinary += 1; lock.unlock()
+            return program
+        }
+        let program = try compile(file: file, text: text)
+        if let cacheURL { storeBinary(of: program, at: cacheURL) }
+        lock.lock(); programs[file] = program; stats.buildsFromSource += 1; lock.unlock()
+        return program
+    }
+    private let buildLock = NSLock()
+
+    // MARK: Building
+
+    private func compile(file: String, text: String) throws -> cl_program {
+        var status: cl_int = CL_SUCCESS
+        let program: cl_program? = text.withCString { pointer in
+            var strings: [UnsafePointer<CChar>?] = [pointer]
+            var lengths = [text.utf8.count]
+            return clCreateProgramWithSource(context, 1, &strings, &lengths, &status)
+        }
+        guard let program, status == CL_SUCCESS else {
+            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "creating the program for \(file)")
+        }
+        var device: cl_device_id? = self.device
+        status = clBuildProgram(program, 1, &device, options, nil, nil)
+        if status != CL_SUCCESS {
+            let log = buildLog(program)
+            clReleaseProgram(program)
+            if status == CL_BUILD_PROGRAM_FAILURE || status == CL_INVALID_BUILD_OPTIONS || !log.isEmpty {
+                throw DeviceError.kernelBuild(file: file, device: deviceLabel,
+                                              log: log.isEmpty ? "\(OpenCLStatus.name(status)) with options '\(options)'" : log)
+            }
+            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "building \(file)")
+        }
+        return program
+    }
+
+    private func buildLog(_ program: cl_program) -> String {
+        var size = 0
+        guard clGetProgramBuildInfo(program, device, cl_program_build_info(CL_PROGRAM_BUILD_LOG), 0, nil, &size) == CL_SUCCESS,
+              size > 1 else { return "" }
+        var bytes = [CChar](repeating: 0, count: size)
+        guard clGetProgramBuildInfo(program, device, cl_program_build_info(CL_PROGRAM_BUILD_LOG), size, &bytes, nil) == CL_SUCCESS
+        else { return "" }
+        let text = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    // MARK: Disk cache
+
+    private func loadCachedBinary(at url: URL) -> cl_program? {
+        guard let data = try? Data(contentsOf: url), !data.isEmpty else { return nil }
+        var status: cl_int = CL_SUCCESS
+        var binaryStatus: cl_int = CL_SUCCESS
+        var device: cl_device_id? = self.device
+        var length = data.count
+        let program: cl_program? = data.withUnsafeBytes { raw in
+            var pointer: UnsafePointer<UInt8>? = raw.bindMemory(to: UInt8.self).baseAddress
+            return clCreateProgramWithBinary(context, 1, &device, &length, &pointer, &binaryStatus, &status)
+        }
+        guard let program, status == CL_SUCCESS, binaryStatus == CL_SUCCESS else {
+            if let program { clReleaseProgram(program) }
+            return nil
+        }
+        if clBuildProgram(program, 1, &device, options, nil, nil) != CL_SUCCESS {
+            clReleaseProgram(program)
+            return nil
+        }
+        return program
+    }
+
+    private func storeBinary(of program: cl_program, at url: URL) {
+        var size = 0
+        guard clGetProgramInfo(program, cl_program_info(CL_PROGRAM_BINARY_SIZES), MemoryLayout<Int>.size, &size, nil) == CL_SUCCESS,
+              size > 0 else { return }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let status = bytes.withUnsafeMutableBufferPointer { buffer -> cl_int in
+            var pointer: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            return clGetProgramInfo(program, cl_program_info(CL_PROGRAM_BINARIES),
+                                    MemoryLayout<UnsafeMutablePointer<UInt8>?>.size, &pointer, nil)
+        }
+        guard status == CL_SUCCESS else { return }
+        // Best effort: an unwritable cache only costs a compile next time.
+        let manager = FileManager.default
+        try? manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = url.appendingPathExtension("tmp\(getpid())")
+        guard (try? Data(bytes).write(to: temporary)) != nil else { return }
+        if rename(temporary.path, url.path) != 0 { try? manager.removeItem(at: temporary) }
+    }
+
+    /// 64-bit FNV-1a of `text`, in hex: the cache key (collisions would need a deliberate attack).
+    static func hashHex(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,207 @@
+import COpenCL
+import SynapseBackend
+
+/// Convolution as im2col + GEMM. A chunk of `B` images is unrolled into one column matrix
+/// `[C·KH·KW, B·OH·OW]` (rows grouped by convolution group), so each group is one large GEMM per
+/// chunk; the GEMM result `[OC, B, OH·OW]` is permuted back to NCHW with the strided copy (no
+/// permute is needed when `B` is 1). Chunks keep the scratch buffers under `columnBudgetBytes`.
+extension OpenCLDevice {
+    /// Upper bound on the scratch memory (columns plus permuted output) of one convolution chunk.
+    public static let columnBudgetBytes = 256 << 20
+
+    /// Replaces `columnBudgetBytes` for convolutions enqueued inside `$columnBudgetOverride.withValue`
+    /// (tests use a tiny budget to exercise chunking; memory-tight callers a smaller one).
+    @TaskLocal public static var columnBudgetOverride: Int?
+
+    /// Images per chunk: as many as fit the budget, at least one.
+    private func chunkSize(_ g: Conv2dGeometry) -> Int {
+        let p = g.outHeight * g.outWidth
+        let perImage = (g.inChannels * g.kernelHeight * g.kernelWidth * p + g.outChannels * p) * 4
+        let budget = OpenCLDevice.columnBudgetOverride ?? OpenCLDevice.columnBudgetBytes
+        return max(1, min(g.batch, budget / max(perImage, 1)))
+    }
+
+    /// Whether the column matrix of a single image is the image itself (1×1 kernel, stride 1, no padding).
+    private func isPointwise(_ g: Conv2dGeometry) -> Bool {
+        g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1 && g.padY == 0 && g.padX == 0
+    }
+
+    private func validate(_ g: Conv2dGeometry, _ op: String) throws {
+        if let problem = g.validationError(layer: op) { throw DeviceError.unsupported(problem) }
+    }
+
+    /// Scratch for the column matrix of one chunk (a token 1-element buffer when a pointwise
+    /// convolution of single images reads its input directly).
+    private func columnScratch(_ g: Conv2dGeometry, chunk: Int) throws -> DeviceBuffer {
+        if chunk == 1 && isPointwise(g) { return try scratch(1) }
+        return try scratch(g.inChannels * g.kernelHeight * g.kernelWidth * chunk * g.outHeight * g.outWidth)
+    }
+
+    /// The im2col kernel's geometry arguments for a chunk of `images` images.
+    private func geometryArguments(_ g: Conv2dGeometry, images: Int) -> [KernelArgument] {
+        [.i(images), .i(g.inChannels), .i(g.inHeight), .i(g.inWidth), .i(g.kernelHeight), .i(g.kernelWidth),
+         .i(g.strideY), .i(g.strideX), .i(g.padY), .i(g.padX), .i(g.dilationY), .i(g.dilationX),
+         .i(g.outHeight), .i(g.outWidth)]
+    }
+
+    /// Column operand of images `first..<first+images` of `x`: unrolled into `scratch` by im2col, or
+    /// `x` itself for a pointwise convolution of one image. Rows are `(c, ky, kx)`, ld `images·P`.
+    private func columns(_ g: Conv2dGeometry, x: BufferView, xm: cl_mem, first: Int, images: Int,
+                         scratch: DeviceBuffer) throws -> GemmOperand {
+        let p = g.outHeight * g.outWidth
+        let imageOffset = x.offset + first * g.inChannels * g.inHeight * g.inWidth
+        if images == 1 && isPointwise(g) {
+            return GemmOperand(mem: xm, offset: imageOffset, ld: p, transposed: false)
+        }
+        let col = try mem(scratch, "im2col")
+        let total = g.inChannels * g.kernelHeight * g.kernelWidth * images * p
+        try launch("im2col_f32", global: total, [.buffer(col), .buffer(xm), .i(imageOffset)] + geometryArguments(g, images: images))
+        return GemmOperand(mem: col, offset: 0, ld: images * p, transposed: false)
+    }
+
+    func conv2d(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+        let op = "conv2d"
+        try expect(inputs, 2, "inputs", op); try expect(outputs, 1, "output", op)
+        try validate(g, op)
+        let (xs, ws) = (try contiguous(inputs[0], op), try contiguous(inputs[1], op))
+        defer { [xs.scratch, ws.scratch].compactMap { $0 }.forEach(release) }
+        let (x, w, y) = (xs.view, ws.view, outputs[0])
+        try expectContiguous(x, count: g.inputShape.reduce(1, *), op, "input")
+        try expectContiguous(w, count: g.weightShape.reduce(1, *), op, "weight")
+        try expectContiguous(y, count: g.outputShape.reduce(1, *), op, "output")
+        let xm = try checkedMem(x, op, dtype: .float32), wm = try checkedMem(w, op, dtype: .float32)
+        let ym = try checkedMem(y, op, dtype: .float32)
+
+        let p = g.outHeight * g.outWidth
+        let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
+        let ocg = g.outChannelsPerGroup
+        let chunk = chunkSize(g)
+        let colScratch = try columnScratch(g, chunk: chunk)
+        defer { release(colScratch) }
+        let outScratch = chunk > 1 ? try scratch(g.outChannels * chunk * p) : nil
+        defer { outScratch.map(release) }
+
+        for first in stride(from: 0, to: g.batch, by: chunk) {
+            let images = min(chunk, g.batch - first)
+            var col = try columns(g, x: x, xm: xm, first: first, images: images, scratch: colScratch)
+            col.batchStride = kSize * col.ld
+            let weight = GemmOperand(mem: wm, offset: w.offset, ld: kSize, transposed: false, batchStride: ocg * kSize)
+            // GEMM target: y directly for one image, else [OC, images·P] scratch permuted afterwards.
+            let yOffset = y.offset + first * g.outChannels * p
+            let target = images == 1
+                ? GemmOperand(mem: ym, offset: yOffset, ld: p, transposed: false, batchStride: ocg * p)
+                : GemmOperand(mem: try mem(outScratch!, op), offset: 0, ld: images * p, transposed: false,
+                              batchStride: ocg * images * p)
+            try groupedGemm(m: ocg, n: images * p, k: kSize, weight, col, target, beta: 0, groups: g.groups, op)
+            if images > 1 {
+                // [OC, images, P] -> y[first..., OC, P]
+                let source = BufferView(buffer: outScratch!, shape: [images, g.outChannels, p],
+                                        strides: [p, images * p, 1], offset: 0)
+                let destination = BufferView(buffer: y.buffer, shape: [images, g.outChannels, p], offset: yOffset)
+                try copyStrided(source, into: destination, op)
+            }
+        }
+    }
+
+    func conv2dBackwardInput(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+        let op = "conv2dBackwardInput"
+        try expect(inputs, 2, "inputs", op); try expect(outputs, 1, "output", op)
+        try validate(g, op)
+        let (gys, ws) = (try contiguous(inputs[0], op), try contiguous(inputs[1], op))
+        defer { [gys.scratch, ws.scratch].compactMap { $0 }.forEach(release) }
+        let (gy, w, gx) = (gys.view, ws.view, outputs[0])
+        try expectContiguous(gy, count: g.outputShape.reduce(1, *), op, "gradOutput")
+        try expectContiguous(w, count: g.weightShape.reduce(1, *), op, "weight")
+        try expectContiguous(gx, count: g.inputShape.reduce(1, *), op, "gradInput")
+        let gym = try checkedMem(gy, op, dtype: .float32), wm = try checkedMem(w, op, dtype: .float32)
+        let gxm = try checkedMem(gx, op, dtype: .float32)
+
+        let p = g.outHeight * g.outWidth
+        let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
+        let ocg = g.outChannelsPerGroup
+        let chunk = chunkSize(g)
+        let colScratch = try columnScratch(g, chunk: chunk)
+        defer { release(colScratch) }
+        let gyScratch = chunk > 1 ? try scratch(g.outChannels * chunk * p) : nil
+        defer { gyScratch.map(release) }
+        let colMem = try mem(colScratch, op)
+
+        for first in stride(from: 0, to: g.batch, by: chunk) {
+            let images = min(chunk, g.batch - first)
+            let gyOffset = gy.offset + first * g.outChannels * p
+            var source = GemmOperand(mem: gym, offset: gyOffset, ld: p, transposed: false, batchStride: ocg * p)
+            if images > 1 {
+                // y[first..., OC, P] -> [OC, images, P]
+                let view = BufferView(buffer: gy.buffer, shape: [g.outChannels, images, p],
+                                      strides: [p, g.outChannels * p, 1], offset: gyOffset)
+                try copyStrided(view, into: BufferView(buffer: gyScratch!, shape: [g.outChannels, images, p]), op)
+                source = GemmOperand(mem: try mem(gyScratch!, op), offset: 0, ld: images * p, transposed: false,
+                                     batchStride: ocg * images * p)
+            }
+            let weightT = GemmOperand(mem: wm, offset: w.offset, ld: kSize, transposed: true, batchStride: ocg * kSize)
+            let pointwise = images == 1 && isPointwise(g)
+            let xOffset = gx.offset + first * g.inChannels * g.inHeight * g.inWidth
+            let target = pointwise
+                ? GemmOperand(mem: gxm, offset: xOffset, ld: p, transposed: false, batchStride: kSize * p)
+                : GemmOperand(mem: colMem, offset: 0, ld: images * p, transposed: false, batchStride: kSize * images * p)
+            try groupedGemm(m: kSize, n: images * p, k: ocg, weightT, source, target, beta: 0, groups: g.groups, op)
+            if !pointwise {
+                try launch("col2im_f32", global: images * g.inChannels * g.inHeight * g.inWidth,
+                           [.buffer(gxm), .i(xOffset), .buffer(colMem)] + geometryArguments(g, images: images))
+            }
+        }
+    }
+
+    func conv2dBackwardWeight(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+        let op = "conv2dBackwardWeight"
+        try expect(inputs, 2, "inputs", op); try expect(outputs, 1, "output", op)
+        try validate(g, op)
+        let (xs, gys) = (try contiguous(inputs[0], op), try contiguous(inputs[1], op))
+        defer { [xs.scratch, gys.scratch].compactMap { $0 }.forEach(release) }
+        let (x, gy, gw) = (xs.view, gys.view, outputs[0])
+        try expectContiguous(x, count: g.inputShape.reduce(1, *), op, "input")
+        try expectContiguous(gy, count: g.outputShape.reduce(1, *), op, "gradOutput")
+        try expectContiguous(gw, count: g.weightShape.reduce(1, *), op, "gradWeight")
+        let xm = try checkedMem(x, op, dtype: .float32), gym = try checkedMem(gy, op, dtype: .float32)
+        let gwm = try checkedMem(gw, op, dtype: .float32)
+
+        let p = g.outHeight * g.outWidth
+        let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
+        let ocg = g.outChannelsPerGroup
+        let chunk = chunkSize(g)
+        let colScratch = try columnScratch(g, chunk: chunk)
+        defer { release(colScratch) }
+        let gyScratch = chunk > 1 ? try scratch(g.outChannels * chunk * p) : nil
+        defer { gyScratch.map(release) }
+
+        for first in stride(from: 0, to: g.batch, by: chunk) {
+            let images = min(chunk, g.batch - first)
+            var col = try columns(g, x: x, xm: xm, first: first, images: images, scratch: colScratch)
+            col.transposed = true
+            col.batchStride = kSize * col.ld
+            let gyOffset = gy.offset + first * g.outChannels * p
+            var source = GemmOperand(mem: gym, offset: gyOffset, ld: p, transposed: false, batchStride: ocg * p)
+            if images > 1 {
+                let view = BufferView(buffer: gy.buffer, shape: [g.outChannels, images, p],
+                                      strides: [p, g.outChannels * p, 1], offset: gyOffset)
+                try copyStrided(view, into: BufferView(buffer: gyScratch!, shape: [g.outChannels, images, p]), op)
+                source = GemmOperand(mem: try mem(gyScratch!, op), offset: 0, ld: images * p, transposed: false,
+                                     batchStride: ocg * images * p)
+            }
+            let target = GemmOperand(mem: gwm, offset: gw.offset, ld: kSize, transposed: false, batchStride: ocg * kSize)
+            // Chunks after the first accumulate into the gradient.
+            try groupedGemm(m: ocg, n: kSize, k: images * p, source, col, target, beta: first == 0 ? 0 : 1,
+                            groups: g.groups, op)
+        }
+    }
+
+    /// One GEMM per group at the operands' batch strides: a single call either way.
+    private func groupedGemm(m: Int, n: Int, k: Int, _ a: GemmOperand, _ b: GemmOperand, _ c: GemmOperand,
+                             beta: Float, groups: Int, _ op: String) throws {
+        if groups == 1 {
+            try gemm(m: m, n: n, k: k, a, b, c, beta: beta, op)
+        } else {
+            try gemmStridedBatched(m: m, n: n, k: k, a, b, c, beta: beta, batch: groups, op)
+        }
+    }
+}

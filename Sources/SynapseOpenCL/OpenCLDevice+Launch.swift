@@ -1,0 +1,130 @@
+import COpenCL
+import SynapseBackend
+
+/// One argument of a kernel launch.
+enum KernelArgument {
+    case buffer(cl_mem)
+    case int(Int32)
+    case float(Float)
+    case ulong(UInt64)
+    /// An `int8` vector: exactly eight values.
+    case int8([Int32])
+
+    /// An `int` argument from a Swift `Int` that the caller has checked fits.
+    static func i(_ value: Int) -> KernelArgument { .int(Int32(truncatingIfNeeded: value)) }
+    static func bool(_ value: Bool) -> KernelArgument { .int(value ? 1 : 0) }
+}
+
+extension OpenCLDevice {
+    /// Work-group size of the one-dimensional elementwise launches.
+    static let elementwiseGroup = 256
+
+    /// Enqueues a one-dimensional launch of `name` over `global` work items (rounded up to a multiple
+    /// of the work-group size, which is `local` clamped to what the device and kernel allow).
+    /// Returns without waiting.
+    func launch(_ name: String, global: Int, local: Int = OpenCLDevice.elementwiseGroup, _ arguments: [KernelArgument]) throws {
+        guard global > 0 else { return }
+        let kernel = try kernels.kernel(named: name)
+        let group = min(local, maxWorkGroupSize)
+        var globalSize = (global + group - 1) / group * group
+        var localSize = group
+        queueLock.lock()
+        defer { queueLock.unlock() }
+        for (index, argument) in arguments.enumerated() {
+            let status: cl_int
+            switch argument {
+            case var .buffer(mem):
+                status = clSetKernelArg(kernel, cl_uint(index), MemoryLayout<cl_mem>.size, &mem)
+            case var .int(value):
+                status = clSetKernelArg(kernel, cl_uint(index), 4, &value)
+            case var .float(value):
+                status = clSetKernelArg(kernel, cl_uint(index), 4, &value)
+            case var .ulong(value):
+                status = clSetKernelArg(kernel, cl_uint(index), 8, &value)
+            case let .int8(values):
+                precondition(values.count == 8, "\(name): int8 argument \(index) needs 8 values, got \(values.count)")
+                status = values.withUnsafeBytes { clSetKernelArg(kernel, cl_uint(index), 32, $0.baseAddress) }
+            }
+            try OpenCLStatus.check(status, "setting argument \(index) of kernel \(name)")
+        }
+        let status = clEnqueueNDRangeKernel(queue, kernel, 1, nil, &globalSize, &localSize, 0, nil, nil)
+        try OpenCLStatus.check(status, "launching kernel \(name) (global \(globalSize), local \(localSize)) on \(info.spec)")
+    }
+
+    /// The largest power of two that is at most `limit`, at least `minimum` where possible and no
+    /// larger than the device allows: the work-group size of the one-group-per-row kernels.
+    func rowGroupSize(for length: Int, limit: Int = 256) -> Int {
+        var size = 32
+        while size < length && size < limit { size *= 2 }
+        while size > maxWorkGroupSize { size /= 2 }
+        return max(size, 1)
+    }
+
+    // MARK: Temporaries
+
+    /// A contiguous float32 scratch buffer of `count` elements from the pool. Give it back with
+    /// `release` right after enqueuing the last command that uses it: later users are enqueued behind
+    /// those commands on the same in-order queue.
+    func scratch(_ count: Int) throws -> DeviceBuffer {
+        try allocate(byteCount: max(count, 1) * 4)
+    }
+}
+
+// MARK: View checks
+
+extension OpenCLDevice {
+    /// Throws unless `views` has exactly `count` entries.
+    func expect(_ views: [BufferView], _ count: Int, _ role: String, _ op: String) throws {
+        if views.count != count {
+            throw DeviceError.unsupported("\(op): expected \(count) \(role), got \(views.count)")
+        }
+    }
+
+    /// The `cl_mem` of a view after checking that every element it reaches lies inside its buffer and
+    /// that element offsets fit the kernels' 32-bit index arithmetic.
+    func checkedMem(_ view: BufferView, _ op: String, dtype: DType? = nil) throws -> cl_mem {
+        if let dtype, view.dtype != dtype {
+            throw DeviceError.unsupported("\(op): expected a \(dtype) view, got \(view.dtype) of shape \(view.shape)")
+        }
+        let mem = try mem(view.buffer, op)
+        if view.count == 0 { return mem }
+        var low = view.offset, high = view.offset
+        for (size, stride) in zip(view.shape, view.strides) {
+            let span = (size - 1) * stride
+            if span < 0 { low += span } else { high += span }
+        }
+        let capacity = view.buffer.byteCount / view.dtype.byteSize
+        if low < 0 || high >= capacity {
+            throw DeviceError.unsupported("\(op): view of shape \(view.shape), strides \(view.strides), offset \(view.offset) reaches elements \(low)...\(high) of a buffer of \(capacity)")
+        }
+        if capacity > Int(Int32.max) && high > Int(Int32.max) {
+            throw DeviceError.unsupported("\(op): element offset \(high) exceeds the 32-bit index range of the OpenCL kernels")
+        }
+        return mem
+    }
+
+    /// Throws unless `view` is contiguous with exactly `shape`'s element count.
+    func expectContiguous(_ view: BufferView, count: Int, _ op: String, _ role: String) throws {
+        if !view.isContiguous {
+            throw DeviceError.unsupported("\(op): \(role) must be contiguous, got shape \(view.shape) strides \(view.strides)")
+        }
+        if view.count != count {
+            throw DeviceError.unsupported("\(op): \(role) has shape \(view.shape) (\(view.count) elements), expected \(count) elements")
+        }
+    }
+
+    /// `view` itself when contiguous, else a contiguous copy in a scratch buffer (returned so the caller
+    /// can release it after enqueuing its last use).
+    func contiguous(_ view: BufferView, _ op: String) throws -> (view: BufferView, scratch: DeviceBuffer?) {
+        if view.isContiguous { return (view, nil) }
+        let buffer = try scratch(view.count)
+        let copy = BufferView(buffer: buffer, shape: view.shape, dtype: view.dtype)
+        do {
+            try copyStrided(view, into: copy, op)
+        } catch {
+            release(buffer)
+            throw error
+        }
+        return (copy, buffer)
+    }
+}

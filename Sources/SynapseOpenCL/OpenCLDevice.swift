@@ -1,0 +1,220 @@
+import COpenCL
+import Foundation
+import SynapseBackend
+
+/// One OpenCL device: a context, one in-order command queue, a buffer pool and a kernel library.
+///
+/// `execute` and `write` only enqueue work and return; `read` and `synchronize` are the only calls
+/// that wait for the device. One lock guards the queue and the shared kernel objects (setting kernel
+/// arguments is not thread-safe on one `cl_kernel`), so the device may be used from any thread.
+/// Devices are created once per process by `all()`, `best()` or `device(platform:index:)`.
+public final class OpenCLDevice: Device, @unchecked Sendable {
+    /// Name, spec (`opencl:N`), vendor, driver and limits.
+    public let info: DeviceInfo
+    /// Position of the platform in `clGetPlatformIDs` order, and of the device within it.
+    public let platformIndex: Int, deviceIndex: Int
+
+    let platformID: cl_platform_id
+    let deviceID: cl_device_id
+    let context: cl_context
+    /// The in-order queue; use only while holding `queueLock`.
+    var queue: cl_command_queue?
+    let queueLock = NSLock()
+    /// Largest work-group the device accepts.
+    let maxWorkGroupSize: Int
+    /// Build options every kernel file is compiled with.
+    let buildOptions: String
+    /// The kernels of `Kernels/*.cl`, built for this device on first use.
+    public let kernels: KernelLibrary
+    private let pool: BufferPool
+
+    init(platformID: cl_platform_id, deviceID: cl_device_id, platformIndex: Int, deviceIndex: Int,
+         globalIndex: Int) throws {
+        self.platformID = platformID
+        self.deviceID = deviceID
+        self.platformIndex = platformIndex
+        self.deviceIndex = deviceIndex
+
+        let name = try OpenCLDevice.string(deviceID, CL_DEVICE_NAME).trimmingCharacters(in: .whitespaces)
+        let type: cl_device_type = try OpenCLDevice.value(deviceID, CL_DEVICE_TYPE)
+        let kind: DeviceKind
+        if type & cl_device_type(CL_DEVICE_TYPE_GPU) != 0 { kind = .gpu }
+        else if type & cl_device_type(CL_DEVICE_TYPE_CPU) != 0 { kind = .cpu }
+        else if type & cl_device_type(CL_DEVICE_TYPE_ACCELERATOR) != 0 { kind = .accelerator }
+        else { kind = .other }
+        let computeUnits: cl_uint = try OpenCLDevice.value(deviceID, CL_DEVICE_MAX_COMPUTE_UNITS)
+        let globalMemory: cl_ulong = try OpenCLDevice.value(deviceID, CL_DEVICE_GLOBAL_MEM_SIZE)
+        let maxAllocation: cl_ulong = try OpenCLDevice.value(deviceID, CL_DEVICE_MAX_MEM_ALLOC_SIZE)
+        let maxGroup: Int = try OpenCLDevice.value(deviceID, CL_DEVICE_MAX_WORK_GROUP_SIZE)
+        let driver = try OpenCLDevice.string(deviceID, CL_DRIVER_VERSION)
+        let fpConfig: cl_device_fp_config = try OpenCLDevice.value(deviceID, CL_DEVICE_SINGLE_FP_CONFIG)
+        let spec = "opencl:\(globalIndex)"
+        let info = DeviceInfo(
+            spec: spec, name: name, backend: "opencl", kind: kind,
+            platform: try OpenCLDevice.platformString(platformID, CL_PLATFORM_NAME),
+            vendor: try OpenCLDevice.string(deviceID, CL_DEVICE_VENDOR),
+            driverVersion: driver, computeUnits: Int(computeUnits),
+            globalMemoryBytes: Int(globalMemory), maxAllocationBytes: Int(maxAllocation),
+            gemmLibrary: "CLBlast \(CLBLAST_VERSION_MAJOR).\(CLBLAST_VERSION_MINOR).\(CLBLAST_VERSION_PATCH)")
+        self.info = info
+        maxWorkGroupSize = maxGroup
+
+        var status: cl_int = CL_SUCCESS
+        var properties: [cl_context_properties] = [cl_context_properties(CL_CONTEXT_PLATFORM),
+                                                   cl_context_properties(Int(bitPattern: UnsafeRawPointer(platformID))), 0]
+        var device: cl_device_id? = deviceID
+        guard let context = clCreateContext(&properties, 1, &device, nil, nil, &status), status == CL_SUCCESS else {
+            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "creating a context for \(spec) (\(name))")
+        }
+        self.context = context
+        guard let queue = clCreateCommandQueue(context, deviceID, 0, &status), status == CL_SUCCESS else {
+            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "creating the command queue of \(spec) (\(name))")
+        }
+        self.queue = queue
+
+        // Correctly rounded division and square root (where offered) keep results equal to the CPU's.
+        var options = "-cl-std=CL1.2"
+        if fpConfig & cl_device_fp_config(CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0 {
+            options += " -cl-fp32-correctly-rounded-divide-sqrt"
+        }
+        if let extra = ProcessInfo.processInfo.environment["SYNAPSE_CL_OPTIONS"], !extra.isEmpty {
+            options += " " + extra
+        }
+        buildOptions = options
+        kernels = KernelLibrary(context: context, device: deviceID, deviceLabel: "\(spec) (\(name))",
+                                deviceName: name, driverVersion: driver, options: options,
+                                source: .fromEnvironment, cacheDirectory: KernelLibrary.defaultCacheDirectory)
+
+        pool = BufferPool(
+            make: { size in
+                if size > info.maxAllocationBytes {
+                    throw DeviceError.outOfMemory(bytes: size, device: info.spec,
+                                                  detail: "larger than the device's largest allocation of \(info.maxAllocationBytes) bytes")
+                }
+                var status: cl_int = CL_SUCCESS
+                let mem = clCreateBuffer(context, cl_mem_flags(CL_MEM_READ_WRITE), size, nil, &status)
+                guard let mem, status == CL_SUCCESS else {
+                    if OpenCLStatus.isOutOfMemory(status) {
+                        throw DeviceError.outOfMemory(bytes: size, device: info.spec, detail: "clCreateBuffer: \(OpenCLStatus.name(status))")
+                    }
+                    throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "allocating \(size) bytes")
+                }
+                return OpenCLBuffer(mem: mem, byteCount: size, deviceSpec: info.spec)
+            },
+            destroy: { buffer in
+                if let buffer = buffer as? OpenCLBuffer { clReleaseMemObject(buffer.mem) }
+            })
+    }
+
+    /// A new kernel library for this device, separate from `kernels` (for tests and kernel work):
+    /// its own sources, its own disk cache directory (nil: no disk cache), its own statistics.
+    public func makeKernelLibrary(source: KernelLibrary.Source, cacheDirectory: URL?) -> KernelLibrary {
+        KernelLibrary(context: context, device: deviceID, deviceLabel: "\(info.spec) (\(info.name))",
+                      deviceName: info.name, driverVersion: info.driverVersion, options: buildOptions,
+                      source: source, cacheDirectory: cacheDirectory)
+    }
+
+    // MARK: Memory
+
+    public func allocate(byteCount: Int) throws -> DeviceBuffer {
+        try pool.allocate(byteCount: byteCount)
+    }
+
+    public func release(_ buffer: DeviceBuffer) {
+        pool.release(buffer)
+    }
+
+    public var memory: MemoryStats { pool.memory }
+
+    public func resetPeakMemory() { pool.resetPeak() }
+
+    public func trimPool() { pool.trim() }
+
+    /// The `cl_mem` of a buffer this device allocated.
+    func mem(_ buffer: DeviceBuffer, _ operation: @autoclosure () -> String) throws -> cl_mem {
+        guard let buffer = buffer as? OpenCLBuffer, buffer.deviceSpec == info.spec else {
+            throw DeviceError.unsupported("\(operation()): buffer was not allocated by \(info.spec)")
+        }
+        return buffer.mem
+    }
+
+    // MARK: Transfers
+
+    public func write(_ source: UnsafeRawBufferPointer, to buffer: DeviceBuffer, byteOffset: Int) throws {
+        let count = source.count
+        guard count > 0, let base = source.baseAddress else { return }
+        let mem = try mem(buffer, "write")
+        guard byteOffset >= 0, byteOffset + count <= buffer.byteCount else {
+            throw DeviceError.unsupported("write of \(count) bytes at offset \(byteOffset) into a buffer of \(buffer.byteCount) bytes")
+        }
+        // Stage a private copy so the caller may reuse `source` at once; the copy is freed by an
+        // event callback when the transfer has completed.
+        guard let staging = malloc(count) else {
+            throw DeviceError.outOfMemory(bytes: count, device: "host", detail: "staging buffer for a write to \(info.spec)")
+        }
+        staging.copyMemory(from: base, byteCount: count)
+        var event: cl_event?
+        queueLock.lock()
+        let status = clEnqueueWriteBuffer(queue, mem, cl_bool(CL_FALSE), byteOffset, count, staging, 0, nil, &event)
+        queueLock.unlock()
+        guard status == CL_SUCCESS, let event else {
+            free(staging)
+            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "writing \(count) bytes to \(info.spec)")
+        }
+        let freeStaging: @convention(c) (cl_event?, cl_int, UnsafeMutableRawPointer?) -> Void = { _, _, data in free(data) }
+        if clSetEventCallback(event, CL_COMPLETE, freeStaging, staging) != CL_SUCCESS {
+            var pending: cl_event? = event
+            clWaitForEvents(1, &pending)
+            free(staging)
+        }
+        clReleaseEvent(event)
+    }
+
+    public func read(_ buffer: DeviceBuffer, byteOffset: Int, into destination: UnsafeMutableRawBufferPointer) throws {
+        let count = destination.count
+        guard count > 0, let base = destination.baseAddress else { return }
+        let mem = try mem(buffer, "read")
+        guard byteOffset >= 0, byteOffset + count <= buffer.byteCount else {
+            throw DeviceError.unsupported("read of \(count) bytes at offset \(byteOffset) from a buffer of \(buffer.byteCount) bytes")
+        }
+        queueLock.lock()
+        let status = clEnqueueReadBuffer(queue, mem, cl_bool(CL_TRUE), byteOffset, count, base, 0, nil, nil)
+        queueLock.unlock()
+        try OpenCLStatus.check(status, "reading \(count) bytes from \(info.spec) (or an earlier command failed)")
+    }
+
+    public func synchronize() throws {
+        queueLock.lock()
+        let status = clFinish(queue)
+        queueLock.unlock()
+        try OpenCLStatus.check(status, "waiting for \(info.spec) (an enqueued command failed)")
+    }
+
+    // MARK: Primitives
+
+    public func execute(_ primitive: Primitive, inputs: [BufferView], outputs: [BufferView]) throws {
+        switch primitive {
+        case let .unary(op): try unary(op, inputs, outputs)
+        case let .binary(op): try binary(op, inputs, outputs)
+        case .copy: try copy(inputs, outputs)
+        case let .fill(value): try fill(value, inputs, outputs)
+        case let .random(distribution, seed, offset): try random(distribution, seed: seed, offset: offset, inputs, outputs)
+        case let .reduce(op): try reduce(op, inputs, outputs)
+        case let .softmax(log): try softmax(log: log, inputs, outputs)
+        case .crossEntropy: try crossEntropy(inputs, outputs)
+        case .crossEntropyBackward: try crossEntropyBackward(inputs, outputs)
+        case let .matmul(transposeA, transposeB): try matmul(transposeA: transposeA, transposeB: transposeB, inputs, outputs)
+        case let .conv2d(geometry): try conv2d(geometry, inputs, outputs)
+        case let .conv2dBackwardInput(geometry): try conv2dBackwardInput(geometry, inputs, outputs)
+        case let .conv2dBackwardWeight(geometry): try conv2dBackwardWeight(geometry, inputs, outputs)
+        case let .maxPool2d(geometry): try maxPool2d(geometry, inputs, outputs)
+        case let .maxPool2dBackward(geometry): try maxPool2dBackward(geometry, inputs, outputs)
+        case let .avgPool2d(geometry): try avgPool2d(geometry, inputs, outputs)
+        case let .avgPool2dBackward(geometry): try avgPool2dBackward(geometry, inputs, outputs)
+        case let .localResponseNorm(parameters): try localResponseNorm(parameters, inputs, outputs)
+        case let .localResponseNormBackward(parameters): try localResponseNormBackward(parameters, inputs, outputs)
+        case let .sgdStep(parameters): try sgdStep(parameters, inputs, outputs)
+        case let .adamStep(parameters): try adamStep(parameters, inputs, outputs)
+        }
+    }
+}
