@@ -19,13 +19,17 @@ public final class BatchNorm2d: Module {
     public let runningVar: Buffer
     /// `num_batches_tracked`, an int32 scalar.
     public let numBatchesTracked: Buffer
+    /// Channels `C`.
     public let numFeatures: Int
+    /// Added to the variance before the square root (PyTorch's `eps`).
     public let epsilon: Float
+    /// Weight of the batch statistic in the running update.
     public let momentum: Float
 
     /// Batches seen in training, mirrored on the host so counting costs no device round trip.
     private var batchesTracked = 0
 
+    /// Normalisation of `numFeatures` channels, with PyTorch's defaults; state made on `device`.
     public init(_ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true,
                 on device: (any Device)? = nil) {
         precondition(numFeatures > 0, "BatchNorm2d: numFeatures must be positive, got \(numFeatures)")
@@ -82,6 +86,7 @@ public final class BatchNorm2d: Module {
         }
     }
 
+    /// Re-reads the batch counter after a checkpoint is loaded.
     public override func didLoadState() throws {
         batchesTracked = Int(try numBatchesTracked.value.toInt32Array()[0])
     }
