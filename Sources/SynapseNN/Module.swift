@@ -33,6 +33,10 @@ open class Module {
         ModuleMember.reflect(self)
     }
 
+    /// Called by `stateDict()` before it collects tensors, for modules that keep part of their state
+    /// on the host between checkpoints (e.g. BatchNorm's batch counter) to write it into their buffers.
+    open func prepareStateExport() {}
+
     /// Called after `loadStateDict(_:)` has written new values, for modules that mirror state on the
     /// host (e.g. BatchNorm's batch counter).
     open func didLoadState() throws {}
