@@ -57,7 +57,8 @@ extension Tensor {
     /// Runs the reduce primitive once per run of adjacent axes; the result keeps reduced dims as 1.
     func reducedKeepingDims(_ reduce: ReduceOp, axes: [Int]) -> Tensor {
         var current = withoutGradient { contiguous() }
-        if axes.isEmpty { return current }
+        // Always a new tensor object: the caller records a node on the result.
+        if axes.isEmpty { return current.view(shape: current.shape, strides: current.strides, offset: current.offset) }
         var runs: [[Int]] = []
         for a in axes {
             if let last = runs.last?.last, last == a - 1 { runs[runs.count - 1].append(a) } else { runs.append([a]) }

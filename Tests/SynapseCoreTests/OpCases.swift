@@ -121,8 +121,8 @@ enum OpCases {
             OpCase(name: "localResponseNorm", inputs: [u([2, 5, 2, 3])]) { $0[0].localResponseNorm(lrn) },
             // A small composition: a conv layer, pooling and a dense head.
             OpCase(name: "conv-pool-linear chain", inputs: [u([2, 1, 6, 6]), u([2, 1, 3, 3]), u([8, 3])]) {
-                $0[0].conv2d($0[1], padding: (1, 1)).tanh().avgPool2d(kernel: (2, 2)).flatten(startAxis: 0)
-                    .reshape([2, 36]).slice(axis: 1, 0..<8).matmul($0[2]).logSoftmax()
+                $0[0].conv2d($0[1], padding: (1, 1)).tanh().avgPool2d(kernel: (2, 2)).flatten()
+                    .slice(axis: 1, 0..<8).matmul($0[2]).logSoftmax()
             },
         ]
     }()
