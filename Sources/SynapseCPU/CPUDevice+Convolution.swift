@@ -29,7 +29,8 @@ extension CPUDevice {
             let work = g.batch * g.groups * coutG * rows * pixels
             let parallel = work >= GEMM.minimumParallelWork
             threads = parallel ? min(ParallelFor.cores, g.batch) : 1
-            gemmChunks = parallel && threads < ParallelFor.cores ? ParallelFor.cores : 1
+            // One image: split its GEMMs instead (never both, so parallel loops do not nest).
+            gemmChunks = parallel && threads == 1 ? ParallelFor.cores : 1
             let perImage = rows * pixels * MemoryLayout<Float>.stride
             let imagesPerThread = (g.batch + threads - 1) / threads
             imagesPerBlock = unfold.isPointwise ? 1 : max(1, min(imagesPerThread, CPUDevice.columnBudgetBytes / max(perImage, 1)))

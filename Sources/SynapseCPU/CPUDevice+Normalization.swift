@@ -25,7 +25,7 @@ extension CPUDevice {
         let x = try contiguousFloats(name, "input", inputs[0], shape)
         let y = try contiguousFloats(name, "output", outputs[0], shape)
         let scale = try contiguousFloats(name, "scale", outputs[1], shape)
-        let alphaOverSize = p.alpha / Float(p.size), negBeta = -p.beta
+        let alphaOverSize = p.alpha / Float(p.size), beta = p.beta
         ParallelFor.run(batch * channels, costPerItem: plane * (p.size + 30)) { planes in
             for index in planes {
                 let (n, c) = index.quotientAndRemainder(dividingBy: channels)
@@ -39,7 +39,8 @@ extension CPUDevice {
                 let source = x + index * plane, out = y + index * plane
                 for j in 0..<plane {
                     s[j] = p.k + alphaOverSize * s[j]
-                    out[j] = source[j] * Foundation.pow(s[j], negBeta)
+                    // x / scale^beta, the way PyTorch rounds it.
+                    out[j] = source[j] / Foundation.pow(s[j], beta)
                 }
             }
         }

@@ -42,12 +42,12 @@ extension CPUDevice {
                         var best = -Float.infinity, index = rows.lo * g.inWidth + cols.lo
                         for h in rows.lo..<rows.hi {
                             for w in cols.lo..<cols.hi {
-                                let at = h * g.inWidth + w, v = source[at]
+                                let position = h * g.inWidth + w, v = source[position]
                                 // As in PyTorch: strictly greater wins, and a NaN always wins. Selects,
                                 // not branches: on real data the outcome is a coin toss.
                                 let wins = v > best || v.isNaN
                                 best = wins ? v : best
-                                index = wins ? at : index
+                                index = wins ? position : index
                             }
                         }
                         out[oy * g.outWidth + ox] = best
@@ -107,7 +107,8 @@ extension CPUDevice {
                 for ox in 0..<outWidth {
                     let i0 = top + 2 * ox
                     var best = source[i0], index = i0
-                    for position in [i0 + 1, i0 + width, i0 + width + 1] {
+                    for step in 1...3 {
+                        let position = i0 + (step == 1 ? 1 : width + step - 2)
                         let v = source[position]
                         if v > best || v.isNaN { best = v; index = position }
                     }
