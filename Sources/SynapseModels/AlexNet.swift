@@ -8,8 +8,9 @@ import SynapseNN
 /// ReLU, [LRN], max-pool 3/2; conv 384@3×3 pad 1, ReLU; conv 384@3×3 pad 1 (2 groups), ReLU;
 /// conv 256@3×3 pad 1 (2 groups), ReLU, max-pool 3/2. `classifier`: dropout, 4096, ReLU, dropout, 4096,
 /// ReLU, classes. The flatten size follows from the input geometry (9216 for 224×224); no adaptive
-/// pooling. The paper's local response normalisation (k 2, n 5, α 1e-4, β 0.75) is `alpha: 5e-4` in
-/// PyTorch's convention. With both options and 1000 classes: 60,965,224 parameters.
+/// pooling. Local response normalisation is `LocalResponseNorm(size: 5, alpha: 1e-4, beta: 0.75, k: 2)`
+/// in PyTorch's convention (α divided by the window size), the setting PyTorch AlexNet
+/// reproductions use. With both options and 1000 classes: 60,965,224 parameters.
 public final class AlexNet: Module {
     /// Convolutions, activations, normalisation and pooling.
     public let features: Sequential
@@ -29,11 +30,11 @@ public final class AlexNet: Module {
         features = Sequential {
             Conv2d(3, 96, kernelSize: 11, stride: 4, padding: 2)
             ReLU()
-            if localResponseNorm { LocalResponseNorm(size: 5, alpha: 5e-4, beta: 0.75, k: 2) }
+            if localResponseNorm { LocalResponseNorm(size: 5, alpha: 1e-4, beta: 0.75, k: 2) }
             MaxPool2d(kernelSize: 3, stride: 2)
             Conv2d(96, 256, kernelSize: 5, padding: 2, groups: groups)
             ReLU()
-            if localResponseNorm { LocalResponseNorm(size: 5, alpha: 5e-4, beta: 0.75, k: 2) }
+            if localResponseNorm { LocalResponseNorm(size: 5, alpha: 1e-4, beta: 0.75, k: 2) }
             MaxPool2d(kernelSize: 3, stride: 2)
             Conv2d(256, 384, kernelSize: 3, padding: 1)
             ReLU()
