@@ -50,7 +50,8 @@ final class Reporter {
             text += "  \(Format.fixed(e.seconds, 1)) s  \(Format.rate(e.imagesPerSecond)) img/s  lr \(e.learningRate)\n"
             StandardOutput.write(text)
         case let .checkpoint(c):
-            StandardError.write("saved checkpoint \(c.path) (epoch \(c.epoch), step \(c.step))\n")
+            let position = c.step == 0 ? "after epoch \(c.epochsCompleted)" : "epoch \(c.epochsCompleted + 1), step \(c.step)"
+            StandardError.write("saved checkpoint \(c.path) (\(position))\n")
         case let .summary(s):
             var text = s.interrupted ? "stopped early" : "done"
             if let best = s.bestAccuracy, let final = s.finalAccuracy {

@@ -26,7 +26,7 @@ extension Trainer {
     /// Saves `checkpoint()` to `path` atomically and reports it.
     public func save(to path: String) throws {
         try checkpoint().write(to: path)
-        onRecord(.checkpoint(CheckpointSaved(path: path, epoch: position.epoch + 1, step: position.batch)))
+        onRecord(.checkpoint(CheckpointSaved(path: path, epochsCompleted: position.epoch, step: position.batch)))
     }
 
     /// Continues the run saved at `path`: weights, optimizer state, epoch and batch, random stream

@@ -77,8 +77,8 @@ public struct EpochSummary: Sendable, Codable, Hashable {
 public struct CheckpointSaved: Sendable, Codable, Hashable {
     public var event = "checkpoint"
     public var path: String
-    /// 1-based epoch in progress and the steps of it done.
-    public var epoch: Int
+    /// Epochs finished, and steps of the next one done (0 at an epoch boundary).
+    public var epochsCompleted: Int
     public var step: Int
 }
 

@@ -104,7 +104,7 @@ import Testing
         let data = try Self.indexedImages(500)
         let loader = DataLoader(data, batchSize: 50, seed: 1, normalization: .unit, device: CPUDevice.shared)
         for _ in 0..<20 {
-            var epoch = loader.epoch(0).makeIterator()
+            let epoch = loader.epoch(0).makeIterator()
             _ = epoch.next()
         }
         let full = try loader.epoch(0).flatMap { try Self.indices(of: $0) }
