@@ -55,6 +55,13 @@ struct TrainCommand: ParsableCommand {
         let stop = StopSignal()  // first, so an early Ctrl-C is a stop request too
         let configuration = trainingConfiguration
         try configuration.validate()
+        if let save {
+            // Fail now rather than after the first epoch.
+            let directory = URL(fileURLWithPath: save).deletingLastPathComponent().path
+            guard FileManager.default.isWritableFile(atPath: directory) else {
+                throw TrainingError.invalidOption(option: "--save", reason: "cannot write to directory \(directory)")
+            }
+        }
         let device = try deviceOptions.resolve()
         let trainer = try Trainer(configuration: configuration, device: device)
         if let resume { try trainer.resume(from: resume) }

@@ -30,6 +30,8 @@ import Testing
         expectOneLineError(try CLI.run(["train", "--device", "cpu", "--lr", "-1"]), mentions: ["--lr"])
         expectOneLineError(try CLI.run(["fly"]), mentions: ["fly"])
         expectOneLineError(try CLI.run(["eval", "--device", "cpu"]), mentions: ["--checkpoint"])
+        expectOneLineError(try CLI.run(["train", "--device", "cpu", "--save", "/no/such/dir/run.safetensors"]),
+                           mentions: ["--save", "/no/such/dir"])
     }
 
     @Test func missingDataDirectory() throws {
