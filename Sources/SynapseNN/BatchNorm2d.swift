@@ -1,0 +1,88 @@
+import SynapseBackend
+import SynapseCore
+
+/// Batch normalisation over the channels of `[N, C, H, W]` (PyTorch's `nn.BatchNorm2d`), composed from
+/// tensor operations so gradients flow through the batch statistics.
+///
+/// Training: normalise with the batch mean and the biased variance over `(N, H, W)`, and update the
+/// running statistics with `momentum` using the unbiased variance. Evaluation: normalise with the
+/// running statistics. Parameters `weight` (γ, ones) and `bias` (β, zeros); buffers `running_mean`
+/// (zeros), `running_var` (ones) and `num_batches_tracked` (int32 here, int64 in PyTorch).
+public final class BatchNorm2d: Module {
+    /// γ, `[C]`, or nil when not affine.
+    public let weight: Parameter?
+    /// β, `[C]`, or nil when not affine.
+    public let bias: Parameter?
+    /// `running_mean`, `[C]`.
+    public let runningMean: Buffer
+    /// `running_var`, `[C]`.
+    public let runningVar: Buffer
+    /// `num_batches_tracked`, an int32 scalar.
+    public let numBatchesTracked: Buffer
+    public let numFeatures: Int
+    public let epsilon: Float
+    public let momentum: Float
+
+    /// Batches seen in training, mirrored on the host so counting costs no device round trip.
+    private var batchesTracked = 0
+
+    public init(_ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true,
+                on device: (any Device)? = nil) {
+        precondition(numFeatures > 0, "BatchNorm2d: numFeatures must be positive, got \(numFeatures)")
+        self.numFeatures = numFeatures; self.epsilon = epsilon; self.momentum = momentum
+        weight = affine ? Parameter(Tensor.ones([numFeatures], on: device)) : nil
+        bias = affine ? Parameter(Tensor.zeros([numFeatures], on: device)) : nil
+        runningMean = Buffer(Tensor.zeros([numFeatures], on: device))
+        runningVar = Buffer(Tensor.ones([numFeatures], on: device))
+        numBatchesTracked = Buffer(Tensor.zeros([], dtype: .int32, on: device))
+        super.init()
+    }
+
+    /// PyTorch's names: `weight`, `bias`, `running_mean`, `running_var`, `num_batches_tracked`.
+    public override func registeredMembers() -> [(name: String, member: ModuleMember)] {
+        var members: [(name: String, member: ModuleMember)] = []
+        if let weight { members.append(("weight", .parameter(weight))) }
+        if let bias { members.append(("bias", .parameter(bias))) }
+        members += [("running_mean", .buffer(runningMean)), ("running_var", .buffer(runningVar)),
+                    ("num_batches_tracked", .buffer(numBatchesTracked))]
+        return members
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.rank == 4 && input.shape[1] == numFeatures,
+                     "BatchNorm2d(\(numFeatures)): expects input [N, \(numFeatures), H, W], got \(input.shape)")
+        let channelShape = [1, numFeatures, 1, 1]
+        let normalized: Tensor
+        if isTraining {
+            let n = input.shape[0] * input.shape[2] * input.shape[3]
+            precondition(n > 1, "BatchNorm2d(\(numFeatures)): needs more than one value per channel in training, got input \(input.shape)")
+            let mean = input.mean(axes: [0, 2, 3], keepDims: true)
+            let centered = input - mean
+            let variance = centered.square().mean(axes: [0, 2, 3], keepDims: true)
+            normalized = centered / (variance + epsilon).sqrt()
+            updateRunningStatistics(mean: mean, biasedVariance: variance, count: n)
+        } else {
+            let mean = runningMean.value.reshape(channelShape)
+            let std = (runningVar.value.reshape(channelShape) + epsilon).sqrt()
+            normalized = (input - mean) / std
+        }
+        guard let weight, let bias else { return normalized }
+        return normalized * weight.value.reshape(channelShape) + bias.value.reshape(channelShape)
+    }
+
+    private func updateRunningStatistics(mean: Tensor, biasedVariance: Tensor, count: Int) {
+        withoutGradient {
+            let batchMean = mean.detached().reshape([numFeatures])
+            let unbiased = biasedVariance.detached().reshape([numFeatures]) * (Float(count) / Float(count - 1))
+            runningMean.value.assign(runningMean.value * (1 - momentum) + batchMean * momentum)
+            runningVar.value.assign(runningVar.value * (1 - momentum) + unbiased * momentum)
+            batchesTracked += 1
+            numBatchesTracked.value.assign(
+                Tensor.full([], value: Float(batchesTracked), dtype: .int32, on: numBatchesTracked.value.device))
+        }
+    }
+
+    public override func didLoadState() throws {
+        batchesTracked = Int(try numBatchesTracked.value.toInt32Array()[0])
+    }
+}

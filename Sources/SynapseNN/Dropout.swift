@@ -1,0 +1,17 @@
+import SynapseCore
+
+/// Zeroes each element with probability `probability` and scales the rest by `1/(1-p)` in training
+/// mode; the identity in evaluation mode (PyTorch's `nn.Dropout`). The mask is drawn on the device.
+public final class Dropout: Module {
+    public let probability: Float
+
+    public init(probability: Float = 0.5) {
+        precondition(probability >= 0 && probability <= 1, "Dropout: probability \(probability) must be in [0, 1]")
+        self.probability = probability
+        super.init()
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        input.dropout(probability: probability, training: isTraining)
+    }
+}

@@ -1,0 +1,91 @@
+import SynapseCore
+
+/// A layer or a model: a function of one tensor that owns parameters, buffers and child modules.
+///
+/// Subclass it, declare parameters (`Parameter`, `Parameter?`), buffers (`Buffer`) and children
+/// (`Module`, `Module?`, `[Module]`) as stored properties, and override `forward(_:)`. Members are
+/// found by reflection, in declaration order (superclass first) — which plays the role of PyTorch's
+/// registration order — and are named by path (`conv1.weight`, `features.3.bias`), so checkpoints
+/// move between Synapse and PyTorch. Arrays of modules are named like PyTorch's `ModuleList`
+/// (`blocks.0`, `blocks.1`, …). Declare members with `let`: the member list is computed once per
+/// instance and cached (replace a parameter's tensor through `Parameter.value` instead).
+open class Module {
+    /// Whether the module (and its children, as `train()`/`eval()` set them) is in training mode:
+    /// dropout drops and batch normalisation uses batch statistics.
+    public private(set) var isTraining = true
+
+    private var cachedMembers: [(name: String, member: ModuleMember)]?
+
+    public init() {}
+
+    /// The computation. Subclasses override it; call the module with `module(input)`.
+    open func forward(_ input: Tensor) -> Tensor {
+        preconditionFailure("\(type(of: self)): forward(_:) is not implemented")
+    }
+
+    /// Applies `forward(_:)`.
+    public final func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
+
+    /// This module's own members (parameters, buffers, direct children) in registration order.
+    /// The default reflects over stored properties; override for containers such as `Sequential`.
+    open func registeredMembers() -> [(name: String, member: ModuleMember)] {
+        ModuleMember.reflect(self)
+    }
+
+    /// Called after `loadStateDict(_:)` has written new values, for modules that mirror state on the
+    /// host (e.g. BatchNorm's batch counter).
+    open func didLoadState() throws {}
+
+    /// The cached result of `registeredMembers()`.
+    public final var members: [(name: String, member: ModuleMember)] {
+        if let cachedMembers { return cachedMembers }
+        let found = registeredMembers()
+        cachedMembers = found
+        return found
+    }
+
+    /// Sets training mode on this module and every descendant.
+    public final func train(_ mode: Bool = true) {
+        for (_, module) in namedModules() { module.isTraining = mode }
+    }
+
+    /// Sets evaluation mode on this module and every descendant (`train(false)`).
+    public final func eval() { train(false) }
+}
+
+/// One member of a module: a child module, a parameter or a buffer.
+public enum ModuleMember {
+    case module(Module)
+    case parameter(Parameter)
+    case buffer(Buffer)
+
+    /// The members found in `module`'s stored properties, superclass properties first.
+    static func reflect(_ module: Module) -> [(name: String, member: ModuleMember)] {
+        var mirrors: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: module)
+        while let current = mirror, current.subjectType != Module.self {
+            mirrors.append(current)
+            mirror = current.superclassMirror
+        }
+        var found: [(name: String, member: ModuleMember)] = []
+        for mirror in mirrors.reversed() {
+            for child in mirror.children {
+                guard let label = child.label, !label.hasPrefix("$") else { continue }
+                found += members(label, child.value)
+            }
+        }
+        return found
+    }
+
+    private static func members(_ name: String, _ value: Any) -> [(name: String, member: ModuleMember)] {
+        switch value {
+        case let module as Module: return [(name, .module(module))]
+        case let parameter as Parameter: return [(name, .parameter(parameter))]
+        case let buffer as Buffer: return [(name, .buffer(buffer))]
+        case let modules as [Module]: return modules.enumerated().map { ("\(name).\($0.offset)", .module($0.element)) }
+        case let parameters as [Parameter]:
+            return parameters.enumerated().map { ("\(name).\($0.offset)", .parameter($0.element)) }
+        default: return []
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import SynapseBackend
+import SynapseCore
+import SynapseNN
+
+/// Stochastic gradient descent with PyTorch's `torch.optim.SGD` semantics:
+///
+/// ```
+/// g = grad + weightDecay · p
+/// buf = g on the first step, else momentum · buf + (1 − dampening) · g
+/// g = nesterov ? g + momentum · buf : buf          (when momentum ≠ 0)
+/// p −= lr · g
+/// ```
+/// One fused `applySGD` launch per parameter.
+public final class SGD: Optimizer {
+    public let parameters: [Parameter]
+    public var learningRate: Float
+    public var momentum: Float
+    public var dampening: Float
+    public var weightDecay: Float
+    public var nesterov: Bool
+    /// Updates taken so far.
+    public private(set) var stepCount = 0
+
+    private var slots: OptimizerSlots
+
+    public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                weightDecay: Float = 0, nesterov: Bool = false) {
+        precondition(learningRate >= 0, "SGD: learning rate \(learningRate) must not be negative")
+        precondition(momentum >= 0 && weightDecay >= 0, "SGD: momentum and weight decay must not be negative")
+        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and zero dampening")
+        self.parameters = parameters
+        self.learningRate = learningRate; self.momentum = momentum; self.dampening = dampening
+        self.weightDecay = weightDecay; self.nesterov = nesterov
+        slots = OptimizerSlots(fields: ["momentum_buffer"], count: parameters.count)
+    }
+
+    public func step() {
+        withoutGradient {
+            for (index, parameter) in parameters.enumerated() {
+                let p = parameter.value
+                guard let gradient = p.gradient else { continue }
+                let options = { (first: Bool) in
+                    SGDParameters(learningRate: self.learningRate, momentum: self.momentum, dampening: self.dampening,
+                                  weightDecay: self.weightDecay, nesterov: self.nesterov, firstStep: first)
+                }
+                if momentum == 0 {
+                    // The buffer is unused without momentum; the gradient stands in so nothing is allocated.
+                    p.applySGD(gradient: gradient, momentumBuffer: gradient.contiguous(), options(true))
+                } else {
+                    let (buffer, created) = slots.tensor("momentum_buffer", for: index, like: p)
+                    p.applySGD(gradient: gradient, momentumBuffer: buffer, options(created))
+                }
+            }
+        }
+        stepCount += 1
+    }
+
+    public func stateDict() -> [(name: String, tensor: Tensor)] {
+        [("step", Tensor(scalar: Float(stepCount)))] + slots.exported()
+    }
+
+    public func loadStateDict(_ state: [(name: String, tensor: Tensor)]) throws {
+        let parsed = try OptimizerSlots.parse(state, fields: ["momentum_buffer"], scalarFields: [],
+                                              extraKeys: ["step"], parameters: parameters)
+        let step = try state.first { $0.name == "step" }.map { try scalarValue($0.tensor) }
+        slots.removeAll()
+        for (index, field, tensor) in parsed {
+            try slots.restore(field, index, from: tensor, on: parameters[index].value)
+        }
+        stepCount = step ?? 0
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import SynapseTestSupport
+import Testing
+
+/// Batch normalisation in training mode on the host, in Double: `[N, C, H, W]` row-major.
+private func hostBatchNorm(_ x: [Double], shape: [Int], weight: [Double], bias: [Double], eps: Double = 1e-5)
+    -> (output: [Double], mean: [Double], biasedVariance: [Double]) {
+    let (n, c, hw) = (shape[0], shape[1], shape[2] * shape[3])
+    var output = x, means = [Double](repeating: 0, count: c), variances = means
+    for ch in 0..<c {
+        let indices = (0..<n).flatMap { b in (0..<hw).map { (b * c + ch) * hw + $0 } }
+        let mean = indices.reduce(0) { $0 + x[$1] } / Double(indices.count)
+        let variance = indices.reduce(0) { $0 + (x[$1] - mean) * (x[$1] - mean) } / Double(indices.count)
+        for i in indices { output[i] = (x[i] - mean) / (variance + eps).squareRoot() * weight[ch] + bias[ch] }
+        means[ch] = mean; variances[ch] = variance
+    }
+    return (output, means, variances)
+}
+
+@Suite("BatchNorm2d")
+struct BatchNormTests {
+    static let shape = [2, 3, 3, 2]
+    static let input: [Float] = (0..<36).map { Float(sin(Double($0) * 1.7) * 2 + Double($0 % 3)) }
+    static let weight: [Float] = [1.5, -0.5, 2]
+    static let bias: [Float] = [0.1, 0.2, -0.3]
+
+    private func makeLayer(on device: any Device) throws -> BatchNorm2d {
+        let layer = withDevice(device) { BatchNorm2d(3) }
+        layer.weight!.value.load(Self.weight)
+        layer.bias!.value.load(Self.bias)
+        return layer
+    }
+
+    @Test(arguments: TestDevices.specs)
+    func trainingNormalisesWithBatchStatisticsAndUpdatesRunningOnes(spec: String) throws {
+        let device = TestDevices.device(spec)
+        let layer = try makeLayer(on: device)
+        let output = layer(Tensor(Self.input, shape: Self.shape, on: device))
+        let host = hostBatchNorm(Self.input.map(Double.init), shape: Self.shape,
+                                 weight: Self.weight.map(Double.init), bias: Self.bias.map(Double.init))
+        expectClose(values(output), host.output.map { Float($0) }, tolerance: 1e-4)
+
+        let count = Double(2 * 3 * 2)
+        expectClose(values(layer.runningMean.value), host.mean.map { Float(0.1 * $0) })
+        expectClose(values(layer.runningVar.value), host.biasedVariance.map { Float(0.9 + 0.1 * $0 * count / (count - 1)) })
+        #expect(try layer.numBatchesTracked.value.toInt32Array() == [1])
+        _ = layer(Tensor(Self.input, shape: Self.shape, on: device))
+        #expect(try layer.numBatchesTracked.value.toInt32Array() == [2])
+        expectClose(values(layer.runningMean.value), host.mean.map { Float(0.19 * $0) })
+    }
+
+    @Test(arguments: TestDevices.specs)
+    func evaluationUsesRunningStatistics(spec: String) throws {
+        let device = TestDevices.device(spec)
+        let layer = try makeLayer(on: device)
+        layer.runningMean.value.load([1, -1, 0.5])
+        layer.runningVar.value.load([4, 0.25, 1])
+        layer.eval()
+        let output = values(layer(Tensor(Self.input, shape: Self.shape, on: device)))
+        let mean: [Float] = [1, -1, 0.5], variance: [Float] = [4, 0.25, 1]
+        let expected = Self.input.enumerated().map { i, x -> Float in
+            let c = (i / 6) % 3
+            return (x - mean[c]) / (variance[c] + 1e-5).squareRoot() * Self.weight[c] + Self.bias[c]
+        }
+        expectClose(output, expected, tolerance: 1e-5)
+        expectClose(values(layer.runningMean.value), mean)   // untouched in evaluation
+        #expect(try layer.numBatchesTracked.value.toInt32Array() == [0])
+    }
+
+    /// d(sum(bn(x) · r))/d(x, γ, β) from `backward()` against central differences of the host function.
+    @Test(arguments: TestDevices.specs)
+    func gradientsMatchFiniteDifferences(spec: String) throws {
+        let device = TestDevices.device(spec)
+        let layer = try makeLayer(on: device)
+        let r: [Float] = (0..<36).map { Float(cos(Double($0) * 0.9)) }
+        let x = Tensor(Self.input, shape: Self.shape, on: device, requiresGradient: true)
+        (layer(x) * Tensor(r, shape: Self.shape, on: device)).sum().backward()
+
+        func loss(_ x: [Double], _ w: [Double], _ b: [Double]) -> Double {
+            let y = hostBatchNorm(x, shape: Self.shape, weight: w, bias: b).output
+            return zip(y, r).reduce(0) { $0 + $1.0 * Double($1.1) }
+        }
+        func numeric(_ point: [Double], _ f: ([Double]) -> Double) -> [Float] {
+            let h = 1e-5
+            return point.indices.map { i in
+                var plus = point, minus = point
+                plus[i] += h; minus[i] -= h
+                return Float((f(plus) - f(minus)) / (2 * h))
+            }
+        }
+        let (x0, w0, b0) = (Self.input.map(Double.init), Self.weight.map(Double.init), Self.bias.map(Double.init))
+        expectClose(values(x.gradient!), numeric(x0) { loss($0, w0, b0) }, tolerance: 2e-3)
+        expectClose(values(layer.weight!.gradient!), numeric(w0) { loss(x0, $0, b0) }, tolerance: 2e-3)
+        expectClose(values(layer.bias!.gradient!), numeric(b0) { loss(x0, w0, $0) }, tolerance: 2e-3)
+    }
+}

@@ -1,0 +1,35 @@
+import SynapseTestSupport
+import Testing
+
+/// Host values of a float tensor (records a test failure and returns [] on a device error).
+func values(_ tensor: Tensor, sourceLocation: SourceLocation = #_sourceLocation) -> [Float] {
+    do { return try tensor.toArray() } catch {
+        Issue.record("device error: \(error)", sourceLocation: sourceLocation)
+        return []
+    }
+}
+
+/// Expects `actual` and `expected` to match elementwise within `tolerance` (absolute + relative).
+func expectClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.count == expected.count, "count \(actual.count) vs \(expected.count)", sourceLocation: sourceLocation)
+    for (i, (a, e)) in zip(actual, expected).enumerated() where !(abs(a - e) <= tolerance * (1 + abs(e))) {
+        Issue.record("element \(i): \(a) vs expected \(e)", sourceLocation: sourceLocation)
+        return
+    }
+}
+
+/// Runs `make` right after seeding the random stream, retrying when a test running in parallel drew
+/// from the stream in between (seen as a counter that moved by more than `make` reserves).
+func seeded<T>(_ seed: UInt64, _ make: () -> T) -> T {
+    for _ in 0..<50 {
+        TensorRandom.seed(seed)
+        let result = make()
+        let after = TensorRandom.state
+        TensorRandom.seed(seed)
+        _ = make()
+        if TensorRandom.state == after { return result }
+    }
+    Issue.record("could not draw without interference from parallel tests")
+    return make()
+}
