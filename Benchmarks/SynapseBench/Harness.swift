@@ -1,7 +1,8 @@
 import Synapse
 
 /// Times cases on one device: a first run (reported on its own: it pays for kernel builds, program
-/// cache loads and pool misses), `warmup` untimed runs, then up to `iterations` timed runs. The
+/// cache loads and pool misses), up to `warmup` untimed runs (fewer once they, with the first run,
+/// have taken `maxSeconds`), then up to `iterations` timed runs. The
 /// device is synchronised before every clock stop, so asynchronous queues are timed to completion.
 struct Harness {
     let device: any Device
@@ -27,7 +28,12 @@ struct Harness {
 
             let first = try time(workload, phases)
             let buildsAfter = kernelBuilds
-            for _ in 0..<warmup { _ = try time(workload, phases) }
+            // Warm-ups stop early once they have cost `maxSeconds` (slow cases on CPU-class devices).
+            var warmed = 0, warmSpent = first
+            while warmed < warmup && warmSpent < maxSeconds {
+                warmSpent += try time(workload, phases)
+                warmed += 1
+            }
 
             let allocationsBefore = device.memory.driverAllocations
             var totals: [Double] = []
@@ -47,7 +53,7 @@ struct Harness {
             let median = Harness.median(sorted)
             return CaseResult(
                 id: benchCase.id, suite: benchCase.suite, name: benchCase.name, shape: benchCase.shape,
-                iterations: totals.count, warmup: warmup,
+                iterations: totals.count, warmup: warmed,
                 medianSeconds: median, minSeconds: sorted.first ?? 0, maxSeconds: sorted.last ?? 0,
                 firstRunSeconds: first,
                 work: benchCase.work.amount, workUnit: benchCase.work.workUnit,
