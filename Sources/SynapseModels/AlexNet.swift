@@ -11,7 +11,9 @@ import SynapseNN
 /// pooling. The paper's local response normalisation (k 2, n 5, α 1e-4, β 0.75) is `alpha: 5e-4` in
 /// PyTorch's convention. With both options and 1000 classes: 60,965,224 parameters.
 public final class AlexNet: Module {
+    /// Convolutions, activations, normalisation and pooling.
     public let features: Sequential
+    /// Dropout and the three fully connected layers.
     public let classifier: Sequential
 
     /// Input `[N, 3, 224, 224]`.

@@ -6,12 +6,15 @@ import SynapseNN
 /// with 2×2 max pooling after the 1st, 2nd and 4th (28 → 14 → 7 → 3); then dropout, 256 ReLU units,
 /// dropout and the classes. Names: `features.N`, `classifier.N`.
 public final class AlexNetSmall: Module {
+    /// The four convolution blocks.
     public let features: Sequential
+    /// Dropout and the two fully connected layers.
     public let classifier: Sequential
 
     /// Input `[N, 1, 28, 28]`.
     public static let inputShape = [1, 28, 28]
 
+    /// A network for `classes` classes; batch normalisation on by default.
     public init(classes: Int = 10, batchNorm: Bool = true, dropout: Float = 0.5) {
         func block(_ input: Int, _ output: Int, pool: Bool) -> [Module] {
             var layers: [Module] = [Conv2d(input, output, kernelSize: 3, padding: 1, bias: !batchNorm)]

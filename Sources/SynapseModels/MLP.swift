@@ -18,10 +18,12 @@ public final class MLP: Module {
         }
     }
 
+    /// Flatten, then linear layers and activations.
     public let layers: Sequential
     /// Widths from input to output, e.g. `[784, 256, 128, 10]`.
     public let sizes: [Int]
 
+    /// A perceptron with the given widths (at least input and output).
     public init(sizes: [Int], activation: Activation = .relu) {
         precondition(sizes.count >= 2, "MLP: needs at least an input and an output size, got \(sizes)")
         self.sizes = sizes

@@ -5,9 +5,11 @@ import SynapseNN
 public enum ModelZoo {
     /// One buildable model.
     public struct Entry: Sendable {
+        /// The name the CLI takes.
         public let name: String
         /// Shape of one input sample, `[C, H, W]`.
         public let inputShape: [Int]
+        /// One line for listings.
         public let summary: String
         let make: @Sendable (Int) -> Module
     }
@@ -48,17 +50,4 @@ public enum ModelZoo {
 
     /// The per-sample input shape `[C, H, W]` of model `name`.
     public static func inputShape(name: String) throws -> [Int] { try entry(name).inputShape }
-}
-
-/// Why `ModelZoo` could not build a model.
-public enum ModelZooError: Error, Equatable, CustomStringConvertible {
-    case unknownModel(String, valid: [String])
-    case invalidClasses(Int)
-
-    public var description: String {
-        switch self {
-        case let .unknownModel(name, valid): "unknown model '\(name)'; valid models: \(valid.joined(separator: ", "))"
-        case let .invalidClasses(n): "the number of classes must be positive, got \(n)"
-        }
-    }
 }

@@ -17,15 +17,21 @@ public final class BatchNorm2d: Module {
     public let runningMean: Buffer
     /// `running_var`, `[C]`.
     public let runningVar: Buffer
-    /// `num_batches_tracked`, an int32 scalar.
+    /// `num_batches_tracked`, an int32 scalar; brought up to date by `stateDict()` (batches are counted
+    /// on the host between exports).
     public let numBatchesTracked: Buffer
+    /// Channels `C`.
     public let numFeatures: Int
+    /// Added to the variance before the square root (PyTorch's `eps`).
     public let epsilon: Float
+    /// Weight of the batch statistic in the running update.
     public let momentum: Float
 
-    /// Batches seen in training, mirrored on the host so counting costs no device round trip.
-    private var batchesTracked = 0
+    /// Training batches not yet added to `num_batches_tracked`: counting happens on the host, and the
+    /// buffer is brought up to date when the state is exported (`stateDict()`), a checkpoint moment.
+    private var pendingBatches = 0
 
+    /// Normalisation of `numFeatures` channels, with PyTorch's defaults; state made on `device`.
     public init(_ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true,
                 on device: (any Device)? = nil) {
         precondition(numFeatures > 0, "BatchNorm2d: numFeatures must be positive, got \(numFeatures)")
@@ -74,15 +80,30 @@ public final class BatchNorm2d: Module {
         withoutGradient {
             let batchMean = mean.detached().reshape([numFeatures])
             let unbiased = biasedVariance.detached().reshape([numFeatures]) * (Float(count) / Float(count - 1))
-            runningMean.value.assign(runningMean.value * (1 - momentum) + batchMean * momentum)
-            runningVar.value.assign(runningVar.value * (1 - momentum) + unbiased * momentum)
-            batchesTracked += 1
-            numBatchesTracked.value.assign(
-                Tensor.full([], value: Float(batchesTracked), dtype: .int32, on: numBatchesTracked.value.device))
+            // New tensors replace the old ones in their boxes (no copy back); state-dict views taken
+            // earlier keep the previous values.
+            runningMean.value = runningMean.value * (1 - momentum) + batchMean * momentum
+            runningVar.value = runningVar.value * (1 - momentum) + unbiased * momentum
+            pendingBatches += 1
         }
     }
 
+    /// Adds the batches counted on the host to `num_batches_tracked` (one read and one write, only
+    /// when training happened since the last export). The device value is the base, so values written
+    /// into a state-dict view in between are respected.
+    public override func prepareStateExport() {
+        guard pendingBatches > 0 else { return }
+        do {
+            let base = try numBatchesTracked.value.toInt32Array()[0]
+            numBatchesTracked.value.load(int32: [base + Int32(pendingBatches)])
+            pendingBatches = 0
+        } catch {
+            // The device failed; the pending count is kept for the next export.
+        }
+    }
+
+    /// A loaded checkpoint replaces the counter, so batches counted before the load are dropped.
     public override func didLoadState() throws {
-        batchesTracked = Int(try numBatchesTracked.value.toInt32Array()[0])
+        pendingBatches = 0
     }
 }

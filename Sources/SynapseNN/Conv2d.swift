@@ -8,8 +8,11 @@ public final class Conv2d: Module {
     public let weight: Parameter
     /// `[outChannels]`, or nil without a bias.
     public let bias: Parameter?
+    /// Input and output channels.
     public let inChannels: Int, outChannels: Int
+    /// Geometry, each (height, width).
     public let kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)
+    /// Channel groups convolved separately.
     public let groups: Int
 
     /// A convolution drawn on `device` (default: the current device). The default initialisation is

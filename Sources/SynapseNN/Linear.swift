@@ -9,7 +9,9 @@ public final class Linear: Module {
     public let weight: Parameter
     /// `[outFeatures]`, or nil without a bias.
     public let bias: Parameter?
+    /// Size of each input sample.
     public let inFeatures: Int
+    /// Size of each output sample.
     public let outFeatures: Int
 
     /// A layer from `inFeatures` to `outFeatures`, drawn on `device` (default: the current device).

@@ -7,6 +7,7 @@ import SynapseCore
 /// PyTorch divides `alpha` by `size`; the AlexNet paper does not, so the paper's `α = 1e-4` with
 /// `n = 5` is `alpha: 5e-4` here.
 public final class LocalResponseNorm: Module {
+    /// Window size, α, β and k.
     public let parameters: LRNParameters
 
     /// PyTorch's defaults: `alpha 1e-4`, `beta 0.75`, `k 1`.

@@ -6,7 +6,8 @@ extension Module {
     /// Every parameter and buffer with its path, in PyTorch's order (for each module: its
     /// parameters, its buffers, then its children). The tensors are views of the live values.
     public func stateDict() -> [(name: String, tensor: Tensor)] {
-        namedEntries(unique: false) { member -> Tensor? in
+        for (_, module) in namedModules() { module.prepareStateExport() }
+        return namedEntries(unique: false) { member -> Tensor? in
             switch member {
             case let .parameter(p): p.value.detached()
             case let .buffer(b): b.value.detached()

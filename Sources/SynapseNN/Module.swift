@@ -16,6 +16,7 @@ open class Module {
 
     private var cachedMembers: [(name: String, member: ModuleMember)]?
 
+    /// A module in training mode.
     public init() {}
 
     /// The computation. Subclasses override it; call the module with `module(input)`.
@@ -31,6 +32,10 @@ open class Module {
     open func registeredMembers() -> [(name: String, member: ModuleMember)] {
         ModuleMember.reflect(self)
     }
+
+    /// Called by `stateDict()` before it collects tensors, for modules that keep part of their state
+    /// on the host between checkpoints (e.g. BatchNorm's batch counter) to write it into their buffers.
+    open func prepareStateExport() {}
 
     /// Called after `loadStateDict(_:)` has written new values, for modules that mirror state on the
     /// host (e.g. BatchNorm's batch counter).
@@ -51,41 +56,4 @@ open class Module {
 
     /// Sets evaluation mode on this module and every descendant (`train(false)`).
     public final func eval() { train(false) }
-}
-
-/// One member of a module: a child module, a parameter or a buffer.
-public enum ModuleMember {
-    case module(Module)
-    case parameter(Parameter)
-    case buffer(Buffer)
-
-    /// The members found in `module`'s stored properties, superclass properties first.
-    static func reflect(_ module: Module) -> [(name: String, member: ModuleMember)] {
-        var mirrors: [Mirror] = []
-        var mirror: Mirror? = Mirror(reflecting: module)
-        while let current = mirror, current.subjectType != Module.self {
-            mirrors.append(current)
-            mirror = current.superclassMirror
-        }
-        var found: [(name: String, member: ModuleMember)] = []
-        for mirror in mirrors.reversed() {
-            for child in mirror.children {
-                guard let label = child.label, !label.hasPrefix("$") else { continue }
-                found += members(label, child.value)
-            }
-        }
-        return found
-    }
-
-    private static func members(_ name: String, _ value: Any) -> [(name: String, member: ModuleMember)] {
-        switch value {
-        case let module as Module: return [(name, .module(module))]
-        case let parameter as Parameter: return [(name, .parameter(parameter))]
-        case let buffer as Buffer: return [(name, .buffer(buffer))]
-        case let modules as [Module]: return modules.enumerated().map { ("\(name).\($0.offset)", .module($0.element)) }
-        case let parameters as [Parameter]:
-            return parameters.enumerated().map { ("\(name).\($0.offset)", .parameter($0.element)) }
-        default: return []
-        }
-    }
 }

@@ -26,6 +26,7 @@ public final class Sequential: Module {
         super.init()
     }
 
+    /// The layers, named "0", "1", …
     public override func registeredMembers() -> [(name: String, member: ModuleMember)] {
         layers.enumerated().map { ("\($0.offset)", .module($0.element)) }
     }
@@ -39,17 +40,4 @@ public final class Sequential: Module {
 
     /// The layer at `index`.
     public subscript(index: Int) -> Module { layers[index] }
-}
-
-/// Builds the layer list of a `Sequential`.
-@resultBuilder
-public enum ModuleBuilder {
-    public static func buildExpression(_ module: Module) -> [Module] { [module] }
-    public static func buildExpression(_ modules: [Module]) -> [Module] { modules }
-    public static func buildBlock(_ parts: [Module]...) -> [Module] { parts.flatMap { $0 } }
-    public static func buildOptional(_ part: [Module]?) -> [Module] { part ?? [] }
-    public static func buildEither(first: [Module]) -> [Module] { first }
-    public static func buildEither(second: [Module]) -> [Module] { second }
-    public static func buildArray(_ parts: [[Module]]) -> [Module] { parts.flatMap { $0 } }
-    public static func buildLimitedAvailability(_ part: [Module]) -> [Module] { part }
 }

@@ -12,8 +12,11 @@ import SynapseNN
 /// ```
 /// One fused `applyAdam` launch per parameter; `t` counts each parameter's own steps.
 public class Adam: Optimizer {
+    /// The parameters updated, in order.
     public let parameters: [Parameter]
+    /// Step size.
     public var learningRate: Float
+    /// Moment decay rates, the denominator's ε and the weight decay.
     public var beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
     /// AdamW when true.
     public let decoupledWeightDecay: Bool
@@ -23,6 +26,7 @@ public class Adam: Optimizer {
     private var slots: OptimizerSlots
     private var parameterSteps: [Int]
 
+    /// Adam with PyTorch's defaults (lr 1e-3, betas 0.9/0.999, eps 1e-8, no weight decay).
     public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
         precondition(learningRate >= 0 && epsilon >= 0 && weightDecay >= 0,
@@ -79,15 +83,5 @@ public class Adam: Optimizer {
         }
         parameterSteps = steps
         stepCount = step ?? 0
-    }
-}
-
-/// Adam with decoupled weight decay (Loshchilov & Hutter), PyTorch's `torch.optim.AdamW`; the default
-/// weight decay is PyTorch's, 0.01.
-public final class AdamW: Adam {
-    public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
-        super.init(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                   weightDecay: weightDecay, decoupledWeightDecay: true)
     }
 }

@@ -12,17 +12,24 @@ import SynapseNN
 /// ```
 /// One fused `applySGD` launch per parameter.
 public final class SGD: Optimizer {
+    /// The parameters updated, in order.
     public let parameters: [Parameter]
+    /// Step size.
     public var learningRate: Float
+    /// Weight of the previous update direction (0: plain SGD).
     public var momentum: Float
+    /// Fraction of the gradient held back from the momentum buffer after the first step.
     public var dampening: Float
+    /// L2 penalty added to the gradient.
     public var weightDecay: Float
+    /// Nesterov momentum: step along `g + momentum · buf`.
     public var nesterov: Bool
     /// Updates taken so far.
     public private(set) var stepCount = 0
 
     private var slots: OptimizerSlots
 
+    /// SGD over `parameters`; traps on invalid settings as PyTorch raises.
     public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 weightDecay: Float = 0, nesterov: Bool = false) {
         precondition(learningRate >= 0, "SGD: learning rate \(learningRate) must not be negative")

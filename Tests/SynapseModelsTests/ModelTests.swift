@@ -101,7 +101,7 @@ struct LearningTests {
     /// XOR — the problem a single perceptron cannot solve — with a two-layer MLP.
     @Test(arguments: TestDevices.specs)
     func mlpLearnsXOR(spec: String) throws {
-        try withDevice(TestDevices.device(spec)) {
+        try withRandomSeed(7) { try withDevice(TestDevices.device(spec)) {
             let x = Tensor([0, 0, 0, 1, 1, 0, 1, 1], shape: [4, 2])
             let labels = Tensor(int32: [0, 1, 1, 0])
             let model = MLP(sizes: [2, 16, 2], activation: .tanh)
@@ -116,13 +116,13 @@ struct LearningTests {
             }
             #expect(loss < 0.05)
             #expect(try model(x).argmax(axis: 1).toInt32Array() == [0, 1, 1, 0])
-        }
+        } }
     }
 
     /// LeNet-5 fits 16 fixed random images with random labels: the loss falls over 30 SGD steps.
     @Test(arguments: TestDevices.specs)
     func leNet5LossFalls(spec: String) throws {
-        try withDevice(TestDevices.device(spec)) {
+        try withRandomSeed(5) { try withDevice(TestDevices.device(spec)) {
             let images = Tensor.normal([16, 1, 28, 28])
             let labels = Tensor(int32: (0..<16).map { Int32(($0 * 7 + 3) % 10) })
             let model = LeNet5()
@@ -137,6 +137,6 @@ struct LearningTests {
             }
             #expect(losses.allSatisfy { $0.isFinite })
             #expect(losses.suffix(5).reduce(0, +) / 5 < 0.5 * losses[0], "losses: \(losses)")
-        }
+        } }
     }
 }

@@ -24,6 +24,11 @@ struct BatchNormTests {
     static let weight: [Float] = [1.5, -0.5, 2]
     static let bias: [Float] = [0.1, 0.2, -0.3]
 
+    /// `num_batches_tracked` as a state-dict export reports it.
+    private func tracked(_ layer: Module) throws -> [Int32] {
+        try layer.stateDict().first { $0.name == "num_batches_tracked" }!.tensor.toInt32Array()
+    }
+
     private func makeLayer(on device: any Device) throws -> BatchNorm2d {
         let layer = withDevice(device) { BatchNorm2d(3) }
         layer.weight!.value.load(Self.weight)
@@ -43,9 +48,9 @@ struct BatchNormTests {
         let count = Double(2 * 3 * 2)
         expectClose(values(layer.runningMean.value), host.mean.map { Float(0.1 * $0) })
         expectClose(values(layer.runningVar.value), host.biasedVariance.map { Float(0.9 + 0.1 * $0 * count / (count - 1)) })
-        #expect(try layer.numBatchesTracked.value.toInt32Array() == [1])
+        #expect(try tracked(layer) == [1])
         _ = layer(Tensor(Self.input, shape: Self.shape, on: device))
-        #expect(try layer.numBatchesTracked.value.toInt32Array() == [2])
+        #expect(try tracked(layer) == [2])
         expectClose(values(layer.runningMean.value), host.mean.map { Float(0.19 * $0) })
     }
 
@@ -64,7 +69,32 @@ struct BatchNormTests {
         }
         expectClose(output, expected, tolerance: 1e-5)
         expectClose(values(layer.runningMean.value), mean)   // untouched in evaluation
-        #expect(try layer.numBatchesTracked.value.toInt32Array() == [0])
+        #expect(try tracked(layer) == [0])
+    }
+
+    /// The batch counter continues from values loaded either way: `loadStateDict`, or writing into the
+    /// tensors of a `stateDict()` export (as a checkpoint reader may).
+    @Test(arguments: TestDevices.specs)
+    func batchCounterContinuesFromLoadedState(spec: String) throws {
+        let device = TestDevices.device(spec)
+        let layer = try makeLayer(on: device)
+        let x = Tensor(Self.input, shape: Self.shape, on: device)
+        _ = layer(x)
+        _ = layer(x)
+        let export = layer.stateDict()
+        #expect(try tracked(layer) == [2])
+        export.first { $0.name == "num_batches_tracked" }!.tensor.load(int32: [10])
+        _ = layer(x)
+        #expect(try tracked(layer) == [11])
+
+        _ = layer(x)
+        var state = layer.stateDict().filter { $0.name != "num_batches_tracked" }
+        state.append((name: "num_batches_tracked", tensor: Tensor(int32: [5], shape: [])))
+        _ = layer(x)   // counted on the host, then dropped: the load replaces the counter
+        try layer.loadStateDict(state)
+        #expect(try tracked(layer) == [5])
+        _ = layer(x)
+        #expect(try tracked(layer) == [6])
     }
 
     /// d(sum(bn(x) · r))/d(x, γ, β) from `backward()` against central differences of the host function.

@@ -62,13 +62,13 @@ struct LayerTests {
     }
 
     @Test func sameSeedGivesTheSameWeightsOnEveryDevice() throws {
-        let reference = seeded(42) { withDevice(CPUDevice.shared) { Conv2d(3, 4, kernelSize: 3) } }
+        let reference = withRandomSeed(42) { withDevice(CPUDevice.shared) { Conv2d(3, 4, kernelSize: 3) } }
         for spec in TestDevices.specs {
-            let other = seeded(42) { withDevice(TestDevices.device(spec)) { Conv2d(3, 4, kernelSize: 3) } }
+            let other = withRandomSeed(42) { withDevice(TestDevices.device(spec)) { Conv2d(3, 4, kernelSize: 3) } }
             expectClose(values(other.weight.value), values(reference.weight.value), tolerance: 1e-6)
             expectClose(values(other.bias!.value), values(reference.bias!.value), tolerance: 1e-6)
         }
-        let different = seeded(43) { Conv2d(3, 4, kernelSize: 3) }
+        let different = withRandomSeed(43) { Conv2d(3, 4, kernelSize: 3) }
         #expect(values(different.weight.value) != values(reference.weight.value))
     }
 

@@ -18,18 +18,3 @@ func expectClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5
         return
     }
 }
-
-/// Runs `make` right after seeding the random stream, retrying when a test running in parallel drew
-/// from the stream in between (seen as a counter that moved by more than `make` reserves).
-func seeded<T>(_ seed: UInt64, _ make: () -> T) -> T {
-    for _ in 0..<50 {
-        TensorRandom.seed(seed)
-        let result = make()
-        let after = TensorRandom.state
-        TensorRandom.seed(seed)
-        _ = make()
-        if TensorRandom.state == after { return result }
-    }
-    Issue.record("could not draw without interference from parallel tests")
-    return make()
-}

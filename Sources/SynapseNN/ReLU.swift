@@ -1,0 +1,8 @@
+import SynapseCore
+
+/// `max(x, 0)` elementwise (PyTorch's `nn.ReLU`).
+public final class ReLU: Module {
+    /// The activation.
+    public override init() { super.init() }
+    public override func forward(_ input: Tensor) -> Tensor { input.relu() }
+}

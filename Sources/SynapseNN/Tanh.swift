@@ -1,0 +1,8 @@
+import SynapseCore
+
+/// Hyperbolic tangent elementwise (PyTorch's `nn.Tanh`).
+public final class Tanh: Module {
+    /// The activation.
+    public override init() { super.init() }
+    public override func forward(_ input: Tensor) -> Tensor { input.tanh() }
+}
