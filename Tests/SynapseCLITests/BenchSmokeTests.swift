@@ -18,7 +18,7 @@ struct BenchSmokeTests {
         let json = directory.appendingPathComponent("cpu.json").path
 
         let run = try BenchSmoke.run(["--quick", "--device", "cpu", "--json", json])
-        #expect(run.status == 0, "synapse-bench --quick --device cpu failed:\n\(run.output)")
+        try #require(run.status == 0, "synapse-bench --quick --device cpu failed:\n\(run.output)")
         try BenchSmoke.checkReport(at: json, spec: "cpu")
 
         let compared = try BenchSmoke.run(["--quick", "--device", "cpu", "--filter", "gemm.square", "--iterations", "1",
@@ -37,7 +37,7 @@ struct BenchSmokeTests {
         let json = directory.appendingPathComponent("opencl.json").path
 
         let run = try BenchSmoke.run(["--quick", "--device", "opencl", "--json", json])
-        #expect(run.status == 0, "synapse-bench --quick --device opencl failed:\n\(run.output)")
+        try #require(run.status == 0, "synapse-bench --quick --device opencl failed:\n\(run.output)")
         try BenchSmoke.checkReport(at: json, spec: "opencl")
     }
 
