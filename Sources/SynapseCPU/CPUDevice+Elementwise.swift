@@ -7,6 +7,7 @@ import SynapseBackend
 /// `StridedWalk`; either way the per-element work is a tight loop specialised per operation, with
 /// broadcast inputs (stride 0) read once per run.
 extension CPUDevice {
+    /// Runs `.unary`: `y = op(x)` elementwise.
     func unary(_ op: UnaryOp, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "unary(\(op))"
         try expectArity(name, inputs, 1, outputs, 1)
@@ -30,6 +31,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.binary`: `y = op(a, b)` elementwise, broadcasting by stride 0.
     func binary(_ op: BinaryOp, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "binary(\(op))"
         try expectArity(name, inputs, 2, outputs, 1)
@@ -57,6 +59,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.copy`: strided view to contiguous output, bits unchanged.
     func copy(_ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "copy"
         try expectArity(name, inputs, 1, outputs, 1)
@@ -87,6 +90,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.fill`: every element of the output set to `value` (truncated for int32).
     func fill(_ value: Float, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "fill(\(value))"
         try expectArity(name, inputs, 0, outputs, 1)
@@ -109,6 +113,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.random`: element `i` is `CounterRandom.sample(distribution, seed, offset + i)`.
     func random(_ distribution: RandomDistribution, seed: UInt64, offset: UInt64,
                 _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "random(\(distribution))"

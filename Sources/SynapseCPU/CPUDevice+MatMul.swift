@@ -18,7 +18,8 @@ extension CPUDevice {
         guard cols <= 1 || view.strides[2] == 1 else {
             throw failure(name, "\(role) (shape \(view.shape), strides \(view.strides)) needs unit stride in its last dimension")
         }
-        let leading = rows <= 1 ? max(cols, 1) : view.strides[1]
+        // With one row, or none, or no columns, the row stride is never used: give BLAS a legal one.
+        let leading = rows <= 1 || cols == 0 ? max(cols, 1) : view.strides[1]
         guard leading >= max(cols, 1) else {
             throw failure(name, "\(role) (shape \(view.shape), strides \(view.strides)) has leading dimension \(leading) < \(cols) columns")
         }
@@ -27,6 +28,7 @@ extension CPUDevice {
         return Operand(pointer: try floats(name, role, view), rows: rows, cols: cols, leading: leading, batchStride: batchStride)
     }
 
+    /// Runs `.matmul`: `c[i] = op(a[i]) @ op(b[i])` per batch item through `cblas_sgemm`.
     func matmul(transposeA: Bool, transposeB: Bool, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "matmul(transposeA: \(transposeA), transposeB: \(transposeB))"
         try expectArity(name, inputs, 2, outputs, 1)

@@ -17,6 +17,7 @@ extension CPUDevice {
         return (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
     }
 
+    /// Runs `.localResponseNorm`: `y = x * scale^-beta`, saving `scale` for the backward pass.
     func localResponseNorm(_ p: LRNParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "localResponseNorm"
         let (batch, channels, plane) = try checkedLRN(name, p, inputs, 1, outputs, 2)
@@ -44,6 +45,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.localResponseNormBackward`: the gradient above, from `x`, `y`, `scale` and `gradY`.
     func localResponseNormBackward(_ p: LRNParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "localResponseNormBackward"
         let (batch, channels, plane) = try checkedLRN(name, p, inputs, 4, outputs, 1)

@@ -4,6 +4,7 @@ import SynapseBackend
 /// operation (scalars such as bias corrections are formed in `Double`, as Python does, then applied
 /// in `Float`).
 extension CPUDevice {
+    /// Runs `.sgdStep`: one in-place `torch.optim.SGD` update of `param` (and the momentum buffer).
     func sgdStep(_ p: SGDParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "sgdStep"
         let usesBuffer = p.momentum != 0
@@ -31,6 +32,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.adamStep`: one in-place `torch.optim.Adam`/`AdamW` update of `param` and both moments.
     func adamStep(_ p: AdamParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "adamStep"
         try expectArity(name, inputs, 1, outputs, 3)

@@ -19,6 +19,7 @@ extension CPUDevice {
         if let problem = g.validationError(layer: name) { throw failure(name, problem) }
     }
 
+    /// Runs `.maxPool2d`: window maxima and the flat in-plane index of each winner.
     func maxPool2d(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "maxPool2d"
         try checkedPool(name, g)
@@ -30,6 +31,10 @@ extension CPUDevice {
         ParallelFor.run(g.batch * g.channels, costPerItem: outPlane * g.kernelHeight * g.kernelWidth) { planes in
             for p in planes {
                 let source = x + p * inPlane, out = y + p * outPlane, at = arg + p * outPlane
+                if g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideY == 2 && g.strideX == 2 && g.padY == 0 && g.padX == 0 {
+                    CPUDevice.maxPool2x2(source, g.inWidth, out, at, g.outHeight, g.outWidth)
+                    continue
+                }
                 for oy in 0..<g.outHeight {
                     let rows = CPUDevice.window(oy, stride: g.strideY, pad: g.padY, kernel: g.kernelHeight, extent: g.inHeight)
                     for ox in 0..<g.outWidth {
@@ -37,9 +42,12 @@ extension CPUDevice {
                         var best = -Float.infinity, index = rows.lo * g.inWidth + cols.lo
                         for h in rows.lo..<rows.hi {
                             for w in cols.lo..<cols.hi {
-                                let v = source[h * g.inWidth + w]
-                                // As in PyTorch: strictly greater wins, and a NaN always wins.
-                                if v > best || v.isNaN { best = v; index = h * g.inWidth + w }
+                                let at = h * g.inWidth + w, v = source[at]
+                                // As in PyTorch: strictly greater wins, and a NaN always wins. Selects,
+                                // not branches: on real data the outcome is a coin toss.
+                                let wins = v > best || v.isNaN
+                                best = wins ? v : best
+                                index = wins ? at : index
                             }
                         }
                         out[oy * g.outWidth + ox] = best
@@ -50,6 +58,88 @@ extension CPUDevice {
         }
     }
 
+    /// The common 2×2, stride 2, unpadded max pool of one plane, with the general path's tie and
+    /// NaN rules (scan order row by row; strictly greater or NaN replaces). Eight (or four) outputs
+    /// at a time with vector selects, since on real data the branches of a scalar loop mispredict
+    /// half the time; a row's last block overlaps the previous one instead of falling back to scalars.
+    @inline(__always)
+    private static func maxPool2x2(_ source: UnsafePointer<Float>, _ width: Int, _ out: UnsafeMutablePointer<Float>,
+                                   _ at: UnsafeMutablePointer<Int32>, _ outHeight: Int, _ outWidth: Int) {
+        let below = Int32(truncatingIfNeeded: width)
+        for oy in 0..<outHeight {
+            let top = 2 * oy * width
+            let upper = UnsafeRawPointer(source + top), lower = UnsafeRawPointer(source + top + width)
+            let outRow = UnsafeMutableRawPointer(out + oy * outWidth), atRow = UnsafeMutableRawPointer(at + oy * outWidth)
+            // 2 * outWidth <= width: a block of n outputs from column ox reads 2n floats inside the row.
+            if outWidth >= 8 {
+                let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+                var ox = 0
+                while true {
+                    let r0 = upper.loadUnaligned(fromByteOffset: 8 * ox, as: SIMD16<Float>.self)
+                    let r1 = lower.loadUnaligned(fromByteOffset: 8 * ox, as: SIMD16<Float>.self)
+                    let first = lanes &+ Int32(truncatingIfNeeded: top + 2 * ox)
+                    var best = r0.evenHalf, index = first
+                    challenge(&best, &index, r0.oddHalf, first &+ 1)
+                    challenge(&best, &index, r1.evenHalf, first &+ below)
+                    challenge(&best, &index, r1.oddHalf, first &+ (below + 1))
+                    outRow.storeBytes(of: best, toByteOffset: 4 * ox, as: SIMD8<Float>.self)
+                    atRow.storeBytes(of: index, toByteOffset: 4 * ox, as: SIMD8<Int32>.self)
+                    if ox + 8 == outWidth { break }
+                    ox = min(ox + 8, outWidth - 8)
+                }
+            } else if outWidth >= 4 {
+                let lanes = SIMD4<Int32>(0, 2, 4, 6)
+                var ox = 0
+                while true {
+                    let r0 = upper.loadUnaligned(fromByteOffset: 8 * ox, as: SIMD8<Float>.self)
+                    let r1 = lower.loadUnaligned(fromByteOffset: 8 * ox, as: SIMD8<Float>.self)
+                    let first = lanes &+ Int32(truncatingIfNeeded: top + 2 * ox)
+                    var best = r0.evenHalf, index = first
+                    challenge(&best, &index, r0.oddHalf, first &+ 1)
+                    challenge(&best, &index, r1.evenHalf, first &+ below)
+                    challenge(&best, &index, r1.oddHalf, first &+ (below + 1))
+                    outRow.storeBytes(of: best, toByteOffset: 4 * ox, as: SIMD4<Float>.self)
+                    atRow.storeBytes(of: index, toByteOffset: 4 * ox, as: SIMD4<Int32>.self)
+                    if ox + 4 == outWidth { break }
+                    ox = min(ox + 4, outWidth - 4)
+                }
+            } else {
+                for ox in 0..<outWidth {
+                    let i0 = top + 2 * ox
+                    var best = source[i0], index = i0
+                    for position in [i0 + 1, i0 + width, i0 + width + 1] {
+                        let v = source[position]
+                        if v > best || v.isNaN { best = v; index = position }
+                    }
+                    out[oy * outWidth + ox] = best
+                    at[oy * outWidth + ox] = Int32(truncatingIfNeeded: index)
+                }
+            }
+        }
+    }
+
+    /// Lanes where `candidate` is larger than `best`, or NaN, take the candidate and its index.
+    /// (Concrete overloads: generic SIMD code does not get the vector instructions.)
+    @inline(__always)
+    private static func challenge(_ best: inout SIMD8<Float>, _ index: inout SIMD8<Int32>, _ candidate: SIMD8<Float>, _ position: SIMD8<Int32>) {
+        let wins = (candidate .> best) .| (candidate .!= candidate)
+        best.replace(with: candidate, where: wins)
+        // A float comparison mask is all-ones or all-zeros per lane: blend the indices with bit
+        // operations rather than a lane-by-lane mask conversion.
+        let mask = unsafeBitCast(wins, to: SIMD8<Int32>.self)
+        index = (position & mask) | (index & ~mask)
+    }
+
+    /// Four-lane version of the above.
+    @inline(__always)
+    private static func challenge(_ best: inout SIMD4<Float>, _ index: inout SIMD4<Int32>, _ candidate: SIMD4<Float>, _ position: SIMD4<Int32>) {
+        let wins = (candidate .> best) .| (candidate .!= candidate)
+        best.replace(with: candidate, where: wins)
+        let mask = unsafeBitCast(wins, to: SIMD4<Int32>.self)
+        index = (position & mask) | (index & ~mask)
+    }
+
+    /// Runs `.maxPool2dBackward`: each output gradient added to its recorded winner.
     func maxPool2dBackward(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "maxPool2dBackward"
         try checkedPool(name, g)
@@ -72,6 +162,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.avgPool2d`: window means, dividing as `count_include_pad` says.
     func avgPool2d(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "avgPool2d"
         try checkedPool(name, g)
@@ -98,6 +189,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.avgPool2dBackward`: each output gradient spread evenly over its window.
     func avgPool2dBackward(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "avgPool2dBackward"
         try checkedPool(name, g)

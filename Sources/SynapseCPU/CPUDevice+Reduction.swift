@@ -7,6 +7,7 @@ import SynapseBackend
 /// Sums accumulate in `Double`, so the reference is more accurate than any float32 device it is
 /// compared with; softmax-like ops subtract the row maximum before exponentiating.
 extension CPUDevice {
+    /// Runs `.reduce`: sum, mean, max or first argmax over the middle axis of `[outer, reduced, inner]`.
     func reduce(_ op: ReduceOp, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "reduce(\(op))"
         try expectArity(name, inputs, 1, outputs, 1)
@@ -57,6 +58,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.softmax`: row-wise softmax or log-softmax of a contiguous `[rows, cols]` matrix.
     func softmax(log: Bool, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = log ? "logSoftmax" : "softmax"
         try expectArity(name, inputs, 1, outputs, 1)
@@ -82,6 +84,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.crossEntropy`: `logsumexp(logits[n]) - logits[n, label]`, NaN for labels outside `0..<C`.
     func crossEntropy(_ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "crossEntropy"
         try expectArity(name, inputs, 2, outputs, 1)
@@ -103,6 +106,7 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.crossEntropyBackward`: `(softmax - onehot) * gradLoss[n]`, NaN rows for bad labels.
     func crossEntropyBackward(_ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "crossEntropyBackward"
         try expectArity(name, inputs, 3, outputs, 1)
@@ -148,13 +152,16 @@ private func rowMaxAndSumExp(_ row: UnsafePointer<Float>, _ count: Int) -> (Floa
 private func sumStrip(_ base: UnsafePointer<Float>, _ strideR: Int, _ strideI: Int, _ reduced: Int, _ width: Int,
                       _ acc: UnsafeMutablePointer<Double>) {
     if width == 1 {
-        var total = 0.0
-        if strideR == 1 {
-            for r in 0..<reduced { total += Double(base[r]) }
-        } else {
-            for r in 0..<reduced { total += Double(base[r * strideR]) }
+        // Four independent partial sums hide the latency of each add (and fix the order).
+        var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+        var r = 0
+        while r + 4 <= reduced {
+            s0 += Double(base[r * strideR]); s1 += Double(base[(r + 1) * strideR])
+            s2 += Double(base[(r + 2) * strideR]); s3 += Double(base[(r + 3) * strideR])
+            r += 4
         }
-        acc[0] = total
+        while r < reduced { s0 += Double(base[r * strideR]); r += 1 }
+        acc[0] = (s0 + s1) + (s2 + s3)
         return
     }
     acc.update(repeating: 0, count: width)

@@ -13,12 +13,16 @@ enum ParallelFor {
     /// Scalar operations below which a loop stays on the calling thread.
     static let minimumParallelWork = 32_768
 
-    /// Number of chunks worth using for `count` items that each cost about `costPerItem` scalar operations.
+    /// Number of chunks worth using for `count` items that each cost about `costPerItem` scalar
+    /// operations: one below `minimumParallelWork`, else at least one per core and up to four per
+    /// core while each keeps `minimumParallelWork`. Extra chunks go to whichever thread is free, which
+    /// keeps the cores busy when other processes take one of them for a while.
     static func chunkCount(_ count: Int, costPerItem: Int) -> Int {
         guard count > 1 else { return 1 }
         let total = count.multipliedReportingOverflow(by: max(costPerItem, 1))
-        if !total.overflow && total.partialValue < minimumParallelWork { return 1 }
-        return min(cores, count)
+        let work = total.overflow ? Int.max : total.partialValue
+        if work < minimumParallelWork { return 1 }
+        return min(count, 4 * cores, max(cores, work / minimumParallelWork))
     }
 
     /// Calls `body` on disjoint ranges covering `0..<count`, in parallel when the work pays.

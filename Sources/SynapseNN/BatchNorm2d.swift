@@ -58,22 +58,24 @@ public final class BatchNorm2d: Module {
         precondition(input.rank == 4 && input.shape[1] == numFeatures,
                      "BatchNorm2d(\(numFeatures)): expects input [N, \(numFeatures), H, W], got \(input.shape)")
         let channelShape = [1, numFeatures, 1, 1]
-        let normalized: Tensor
+        let mean: Tensor, variance: Tensor
         if isTraining {
             let n = input.shape[0] * input.shape[2] * input.shape[3]
             precondition(n > 1, "BatchNorm2d(\(numFeatures)): needs more than one value per channel in training, got input \(input.shape)")
-            let mean = input.mean(axes: [0, 2, 3], keepDims: true)
-            let centered = input - mean
-            let variance = centered.square().mean(axes: [0, 2, 3], keepDims: true)
-            normalized = centered / (variance + epsilon).sqrt()
+            mean = input.mean(axes: [0, 2, 3], keepDims: true)
+            variance = (input - mean).square().mean(axes: [0, 2, 3], keepDims: true)
             updateRunningStatistics(mean: mean, biasedVariance: variance, count: n)
         } else {
-            let mean = runningMean.value.reshape(channelShape)
-            let std = (runningVar.value.reshape(channelShape) + epsilon).sqrt()
-            normalized = (input - mean) / std
+            mean = runningMean.value.reshape(channelShape)
+            variance = runningVar.value.reshape(channelShape)
         }
-        guard let weight, let bias else { return normalized }
-        return normalized * weight.value.reshape(channelShape) + bias.value.reshape(channelShape)
+        // γ(x − μ)/√(σ² + ε) + β folded into one per-channel scale and shift, so only two operations
+        // (and their chain rules) run over the whole activation after the statistics.
+        var scale = (variance + epsilon).pow(-0.5)
+        if let weight { scale = scale * weight.value.reshape(channelShape) }
+        var shift = -(mean * scale)
+        if let bias { shift = shift + bias.value.reshape(channelShape) }
+        return input * scale + shift
     }
 
     private func updateRunningStatistics(mean: Tensor, biasedVariance: Tensor, count: Int) {

@@ -102,6 +102,25 @@ extension CPU {
         }
     }
 
+    @Suite struct EmptyTensors {
+        @Test func zeroElementsAreANoOp() throws {
+            let empty = try Host.upload([], [3, 0])
+            #expect(try Host.run1(.unary(.exp), [empty], [3, 0]).isEmpty)
+            #expect(try Host.run1(.binary(.add), [empty, empty], [3, 0]).isEmpty)
+            #expect(try Host.run1(.copy, [empty], [3, 0]).isEmpty)
+            #expect(try Host.run1(.fill(value: 1), [], [0]).isEmpty)
+            // Sum over an empty axis is 0, the mean NaN (as in PyTorch).
+            let none = try Host.upload([], [2, 0, 3])
+            #expect(try Host.run1(.reduce(.sum), [none], [2, 3]) == [0, 0, 0, 0, 0, 0])
+            #expect(try Host.run1(.reduce(.mean), [none], [2, 3]).allSatisfy(\.isNaN))
+            #expect(throws: DeviceError.self) { try Host.run1(.reduce(.max), [none], [2, 3]) }
+            // A product over an empty inner dimension is all zeros.
+            let c = try Host.run1(.matmul(transposeA: false, transposeB: false),
+                                  [try Host.upload([], [1, 2, 0]), try Host.upload([], [1, 0, 3])], [1, 2, 3])
+            #expect(c == [0, 0, 0, 0, 0, 0])
+        }
+    }
+
     @Suite struct Random {
         @Test func reproducibleAndEqualToCounterRandom() throws {
             let cases: [RandomDistribution] = [.uniform(low: -1, high: 3), .normal(mean: 2, std: 0.5), .dropoutMask(keep: 0.8)]

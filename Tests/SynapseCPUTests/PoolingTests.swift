@@ -29,11 +29,50 @@ extension CPU {
             #expect(atp == [4, 7, 8, 7])
         }
 
+        /// Widths that take the 8-lane, 4-lane (both with an overlapping last block) and scalar paths
+        /// of the 2×2 pool, plus an odd width whose last column is dropped.
+        @Test(arguments: [28, 16, 10, 9, 6, 7])
+        func twoByTwoPoolMatchesTheDefinition(_ width: Int) throws {
+            let g = Pool2dGeometry(batch: 2, channels: 3, inHeight: 6, inWidth: width, kernel: (2, 2), stride: (2, 2))
+            let x = Host.randoms(g.inputShape.reduce(1, *), seed: UInt64(width)).map { ($0 * 4).rounded() }  // many ties
+            let (y, at) = try maxPool(g, x)
+            var expectedY: [Float] = [], expectedAt: [Int32] = []
+            for plane in 0..<(g.batch * g.channels) {
+                for oy in 0..<g.outHeight { for ox in 0..<g.outWidth {
+                    var best = -Float.infinity, index = 0
+                    for h in (2 * oy)..<(2 * oy + 2) { for w in (2 * ox)..<(2 * ox + 2) {
+                        let v = x[plane * 6 * width + h * width + w]
+                        if v > best { best = v; index = h * width + w }
+                    } }
+                    expectedY.append(best); expectedAt.append(Int32(index))
+                } }
+            }
+            #expect(y == expectedY)
+            #expect(at == expectedAt)
+        }
+
         @Test func paddingNeverWinsAMax() throws {
             let g = Pool2dGeometry(batch: 1, channels: 1, inHeight: 2, inWidth: 2, kernel: (2, 2), stride: (1, 1), padding: (1, 1))
             let (y, at) = try maxPool(g, [-1, -2, -3, -4])
             #expect(y == [-1, -1, -2, -1, -1, -2, -3, -3, -4])
             #expect(at == [0, 0, 1, 0, 0, 1, 2, 2, 3])
+        }
+
+        @Test func nanWinsAMaxAsInPyTorch() throws {
+            let x: [Float] = [1, .nan, 3, 4, 5, 6, 7, 8, 9]
+            let vectorised = Pool2dGeometry(batch: 1, channels: 1, inHeight: 2, inWidth: 16, kernel: (2, 2), stride: (2, 2))
+            var wide = [Float](repeating: 0, count: 32)
+            wide[3] = .nan; wide[20] = 5; wide[21] = .infinity
+            let (yw, atw) = try maxPool(vectorised, wide)
+            #expect(yw[1].isNaN && atw[1] == 3)
+            #expect(yw[2] == .infinity && atw[2] == 21)
+            #expect(atw[0] == 0, "ties keep the first element")
+            let general = Pool2dGeometry(batch: 1, channels: 1, inHeight: 3, inWidth: 3, kernel: (2, 2), stride: (1, 1))
+            let (y, at) = try maxPool(general, x)
+            #expect(y[0].isNaN && at[0] == 1)
+            #expect(y[1].isNaN && at[1] == 1)
+            #expect(y[2] == 8 && at[2] == 7)
+            #expect(y[3] == 9 && at[3] == 8)
         }
 
         @Test func averagePoolWithAndWithoutPaddingInTheCount() throws {

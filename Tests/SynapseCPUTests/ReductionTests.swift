@@ -110,21 +110,29 @@ extension CPU {
             #expect(try Host.run1(.matmul(transposeA: false, transposeB: false), [padded, try Host.upload(b, [1, 3, 2])], [1, 2, 2]) == product)
         }
 
-        @Test(arguments: [(1, 150, 300, 70), (3, 64, 65, 129), (5, 17, 9, 23)])
-        func largeProductsMatchDoubleReference(_ shape: (Int, Int, Int, Int)) throws {
+        /// Shapes for the threaded paths: one product split by rows (m > n) or by columns (n > m), and
+        /// batches split across threads; each with every transpose combination and `b` shared.
+        @Test(arguments: [(1, 150, 300, 70), (1, 40, 50, 300), (3, 64, 65, 129), (5, 17, 9, 23)], [false, true])
+        func largeProductsMatchDoubleReference(_ shape: (Int, Int, Int, Int), _ transposeA: Bool) throws {
             let (batch, m, k, n) = shape
             let av = Host.randoms(batch * m * k, seed: 21), bv = Host.randoms(k * n, seed: 22)
-            // b^T stored [n, k], shared across the batch.
-            let c = try Host.run1(.matmul(transposeA: false, transposeB: true),
-                                  [try Host.upload(av, [batch, m, k]), try Host.view(bv, shape: [batch, n, k], strides: [0, k, 1])],
-                                  [batch, m, n])
             var expected = [Double](repeating: 0, count: batch * m * n)
             for i in 0..<batch { for r in 0..<m { for j in 0..<n {
                 var s = 0.0
-                for t in 0..<k { s += Double(av[(i * m + r) * k + t]) * Double(bv[j * k + t]) }
+                for t in 0..<k { s += Double(av[(i * m + r) * k + t]) * Double(bv[t * n + j]) }
                 expected[(i * m + r) * n + j] = s
             } } }
-            expectClose(c, expected, absolute: 1e-4, relative: 1e-4, "matmul \(shape)")
+            // Stored transposes of the same logical operands.
+            var aT = av, bT = bv
+            for i in 0..<batch { for r in 0..<m { for t in 0..<k { aT[(i * k + t) * m + r] = av[(i * m + r) * k + t] } } }
+            for t in 0..<k { for j in 0..<n { bT[j * k + t] = bv[t * n + j] } }
+            let a = transposeA ? try Host.upload(aT, [batch, k, m]) : try Host.upload(av, [batch, m, k])
+            for transposeB in [false, true] {
+                let b = transposeB ? try Host.view(bT, shape: [batch, n, k], strides: [0, k, 1])
+                                   : try Host.view(bv, shape: [batch, k, n], strides: [0, n, 1])
+                let c = try Host.run1(.matmul(transposeA: transposeA, transposeB: transposeB), [a, b], [batch, m, n])
+                expectClose(c, expected, absolute: 1e-4, relative: 1e-4, "matmul \(shape) tA \(transposeA) tB \(transposeB)")
+            }
         }
     }
 }
