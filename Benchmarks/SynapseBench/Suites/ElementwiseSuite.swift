@@ -1,7 +1,8 @@
 import Synapse
 
-/// `add`, `mul` (two inputs, one output) and `relu` (one in, one out) on 16M contiguous floats
-/// through the Tensor operators: a memory-bandwidth test. Where the device's nominal bandwidth is
+/// `add`, `mul` (two inputs, one output), `relu` and `tanh` (one in, one out) on 16M contiguous
+/// floats through the Tensor operators: a memory-bandwidth test (`tanh` shows when a transcendental
+/// makes an elementwise op compute-bound instead). Where the device's nominal bandwidth is
 /// known (by name) the result carries it, and the table shows the fraction reached.
 enum ElementwiseSuite {
     static func cases(_ context: SuiteContext) -> [BenchCase] {
@@ -12,6 +13,8 @@ enum ElementwiseSuite {
             ("add", 3, { $0 + $1 }),
             ("mul", 3, { $0 * $1 }),
             ("relu", 2, { a, _ in a.relu() }),
+            // LeNet-5's activation: a transcendental, so compute- rather than memory-bound on CPUs.
+            ("tanh", 2, { a, _ in a.tanh() }),
         ]
         return ops.map { name, tensors, op in
             BenchCase(suite: "elementwise", name: "\(name).\(label)", shape: "[\(count)] float32",

@@ -42,7 +42,7 @@ enum Suites {
         Entry(name: "pool", summary: "LeNet avg 2×2 and AlexNet max 3/2 pooling, forward and backward (GB/s)",
               cases: PoolSuite.cases),
         Entry(name: "softmax", summary: "row softmax from 128×10 to 4096×32000 (GB/s)", cases: SoftmaxSuite.cases),
-        Entry(name: "elementwise", summary: "add, mul, relu on 16M floats (GB/s, vs nominal bandwidth where known)",
+        Entry(name: "elementwise", summary: "add, mul, relu, tanh on 16M floats (GB/s, vs nominal bandwidth where known)",
               cases: ElementwiseSuite.cases),
         Entry(name: "train", summary: "training steps: LeNet-5, AlexNetSmall, AlexNet (images/s, phases, peak memory)",
               cases: TrainSuite.cases),
