@@ -19,26 +19,20 @@ extension CPU {
         }
 
         @Test func releasedBufferIsReusedWithoutTheDriver() throws {
+            // Other tests share this device concurrently: check identity here; the exact
+            // accounting is tested on a private pool in BufferPoolTests.
             let size = 3_333_333  // a bucket no other test uses
-            device.resetPeakMemory()
-            let before = device.memory
             let first = try device.allocate(byteCount: size)
-            let during = device.memory
             #expect(first.byteCount >= size)
-            #expect(during.inUse == before.inUse + first.byteCount)
-            #expect(during.peak >= during.inUse)
-            #expect(during.driverAllocations == before.driverAllocations + 1)
+            #expect(device.memory.peak >= first.byteCount)
             device.release(first)
-            #expect(device.memory.pooled >= first.byteCount)
             let second = try device.allocate(byteCount: size)
             #expect(second === first)
-            #expect(device.memory.driverAllocations == during.driverAllocations)
             device.release(second)
-            #expect(device.memory.peak == during.peak)
-            device.resetPeakMemory()
-            #expect(device.memory.peak == device.memory.inUse)
             device.trimPool()
-            #expect(device.memory.pooled == 0)
+            let third = try device.allocate(byteCount: size)
+            #expect(third !== first, "trimPool gives pooled buffers back to the system")
+            device.release(third)
         }
 
         @Test func writeThenReadRoundTrips() throws {

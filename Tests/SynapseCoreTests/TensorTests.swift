@@ -93,7 +93,8 @@ struct AutodiffTests {
 
     @Test("a steady loop reuses pooled buffers", arguments: TestDevices.specs)
     func poolReuse(device spec: String) throws {
-        let d = TestDevices.device(spec)
+        // A private pool in front of the device, so tests running beside this one don't count.
+        let d = PrivatePoolDevice(TestDevices.device(spec))
         let w = Tensor.uniform([16, 8], on: d, requiresGradient: true)
         let x = Tensor.uniform([4, 16], on: d)
         func step() throws {
@@ -106,7 +107,34 @@ struct AutodiffTests {
         let before = d.memory.driverAllocations
         for _ in 0..<5 { try step() }
         #expect(d.memory.driverAllocations == before)
+        #expect(d.memory.inUse > 0 && d.memory.peak >= d.memory.inUse)
     }
+}
+
+/// Forwards everything to `base`, but serves buffers from its own pool (whose misses go to `base`).
+final class PrivatePoolDevice: Device, @unchecked Sendable {
+    let base: any Device
+    private let pool: BufferPool
+    init(_ base: any Device) {
+        self.base = base
+        pool = BufferPool(make: { try base.allocate(byteCount: $0) }, destroy: { base.release($0) })
+    }
+    var info: DeviceInfo { base.info }
+    func allocate(byteCount: Int) throws -> DeviceBuffer { try pool.allocate(byteCount: byteCount) }
+    func release(_ buffer: DeviceBuffer) { pool.release(buffer) }
+    func write(_ source: UnsafeRawBufferPointer, to buffer: DeviceBuffer, byteOffset: Int) throws {
+        try base.write(source, to: buffer, byteOffset: byteOffset)
+    }
+    func read(_ buffer: DeviceBuffer, byteOffset: Int, into destination: UnsafeMutableRawBufferPointer) throws {
+        try base.read(buffer, byteOffset: byteOffset, into: destination)
+    }
+    func execute(_ primitive: Primitive, inputs: [BufferView], outputs: [BufferView]) throws {
+        try base.execute(primitive, inputs: inputs, outputs: outputs)
+    }
+    func synchronize() throws { try base.synchronize() }
+    var memory: MemoryStats { pool.memory }
+    func resetPeakMemory() { pool.resetPeak() }
+    func trimPool() { pool.trim() }
 }
 
 /// A device that runs on the CPU but refuses allocations above a limit, to exercise failure paths.
