@@ -158,13 +158,17 @@ private func applyUnary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ inc: Int,
                         _ y: UnsafeMutablePointer<Float>, _ count: Int) {
     switch op {
     case .negate: map(x, inc, y, count) { -$0 }
-    case .exp: map(x, inc, y, count) { Foundation.exp($0) }
+    case .exp:
+        if inc == 1 { for k in 0..<count { y[k] = VectorMath.exp(x[k]) } } else { map(x, inc, y, count, VectorMath.exp) }
     case .log: map(x, inc, y, count) { Foundation.log($0) }
     case .sqrt: map(x, inc, y, count) { $0.squareRoot() }
     case .abs: map(x, inc, y, count) { Swift.abs($0) }
     case .relu: map(x, inc, y, count) { $0 < 0 ? 0 : $0 }  // NaN passes through, as in PyTorch
-    case .tanh: map(x, inc, y, count) { Foundation.tanh($0) }
-    case .sigmoid: map(x, inc, y, count) { 1 / (1 + Foundation.exp(-$0)) }
+    // Written out so the contiguous loops vectorise (a closure argument kept them scalar).
+    case .tanh:
+        if inc == 1 { for k in 0..<count { y[k] = VectorMath.tanh(x[k]) } } else { map(x, inc, y, count, VectorMath.tanh) }
+    case .sigmoid:
+        if inc == 1 { for k in 0..<count { y[k] = VectorMath.sigmoid(x[k]) } } else { map(x, inc, y, count, VectorMath.sigmoid) }
     case .square: map(x, inc, y, count) { $0 * $0 }
     case .reciprocal: map(x, inc, y, count) { 1 / $0 }
     case let .addScalar(c): map(x, inc, y, count) { $0 + c }
