@@ -28,6 +28,7 @@ extension CPUDevice {
         let y = try contiguousFloats(name, "output", outputs[0], g.outputShape)
         let arg = try contiguousInt32s(name, "argmax", outputs[1], g.outputShape)
         let (inPlane, outPlane) = (g.inHeight * g.inWidth, g.outHeight * g.outWidth)
+        if CPUDevice.isTiled(g) { return avgPool2dTiled(g, x, y) }
         ParallelFor.run(g.batch * g.channels, costPerItem: outPlane * g.kernelHeight * g.kernelWidth) { planes in
             for p in planes {
                 let source = x + p * inPlane, out = y + p * outPlane, at = arg + p * outPlane
@@ -171,6 +172,7 @@ extension CPUDevice {
         let x = try contiguousFloats(name, "input", inputs[0], g.inputShape)
         let y = try contiguousFloats(name, "output", outputs[0], g.outputShape)
         let (inPlane, outPlane) = (g.inHeight * g.inWidth, g.outHeight * g.outWidth)
+        if CPUDevice.isTiled(g) { return avgPool2dTiled(g, x, y) }
         ParallelFor.run(g.batch * g.channels, costPerItem: outPlane * g.kernelHeight * g.kernelWidth) { planes in
             for p in planes {
                 let source = x + p * inPlane, out = y + p * outPlane
@@ -198,6 +200,7 @@ extension CPUDevice {
         let gy = try contiguousFloats(name, "gradOutput", inputs[0], g.outputShape)
         let gx = try contiguousFloats(name, "gradInput", outputs[0], g.inputShape)
         let (inPlane, outPlane) = (g.inHeight * g.inWidth, g.outHeight * g.outWidth)
+        if CPUDevice.isTiled(g) { return avgPool2dBackwardTiled(g, gy, gx) }
         ParallelFor.run(g.batch * g.channels, costPerItem: inPlane + outPlane * g.kernelHeight * g.kernelWidth) { planes in
             for p in planes {
                 let target = gx + p * inPlane, grad = gy + p * outPlane
@@ -210,6 +213,55 @@ extension CPUDevice {
                         let share = grad[oy * g.outWidth + ox] / Float(divisor)
                         for h in rows.lo..<rows.hi {
                             for w in cols.lo..<cols.hi { target[h * g.inWidth + w] += share }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Non-overlapping windows without padding (LeNet's 2×2/2): no window arithmetic per output
+
+    /// Whether windows tile the input: stride equal to the kernel and no padding.
+    static func isTiled(_ g: Pool2dGeometry) -> Bool {
+        g.padY == 0 && g.padX == 0 && g.strideY == g.kernelHeight && g.strideX == g.kernelWidth
+    }
+
+    private func avgPool2dTiled(_ g: Pool2dGeometry, _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        let (kh, kw, width, oh, ow) = (g.kernelHeight, g.kernelWidth, g.inWidth, g.outHeight, g.outWidth)
+        let (inPlane, outPlane, divisor) = (g.inHeight * width, oh * ow, Float(kh * kw))
+        ParallelFor.run(g.batch * g.channels, costPerItem: outPlane * kh * kw) { planes in
+            for p in planes {
+                let source = x + p * inPlane, out = y + p * outPlane
+                for oy in 0..<oh {
+                    let top = source + oy * kh * width
+                    for ox in 0..<ow {
+                        var sum: Float = 0
+                        for h in 0..<kh {
+                            for w in 0..<kw { sum += top[h * width + ox * kw + w] }
+                        }
+                        out[oy * ow + ox] = sum / divisor
+                    }
+                }
+            }
+        }
+    }
+
+    private func avgPool2dBackwardTiled(_ g: Pool2dGeometry, _ gy: UnsafeMutablePointer<Float>,
+                                        _ gx: UnsafeMutablePointer<Float>) {
+        let (kh, kw, width, oh, ow) = (g.kernelHeight, g.kernelWidth, g.inWidth, g.outHeight, g.outWidth)
+        let (inPlane, outPlane, divisor) = (g.inHeight * width, oh * ow, Float(kh * kw))
+        let covered = oh * kh == g.inHeight && ow * kw == width
+        ParallelFor.run(g.batch * g.channels, costPerItem: inPlane) { planes in
+            for p in planes {
+                let target = gx + p * inPlane, grad = gy + p * outPlane
+                if !covered { target.update(repeating: 0, count: inPlane) }
+                for oy in 0..<oh {
+                    let top = target + oy * kh * width
+                    for ox in 0..<ow {
+                        let share = grad[oy * ow + ox] / divisor
+                        for h in 0..<kh {
+                            for w in 0..<kw { top[h * width + ox * kw + w] = share }
                         }
                     }
                 }
