@@ -57,6 +57,9 @@ extension Trainer {
         for batch in data.train.batches(epoch: position.epoch, startingAt: position.batch) {
             guard position.batch < steps else { break }
             _ = step(batch)
+            // An asynchronous device would otherwise let the host enqueue a whole epoch ahead: keep it
+            // within a few steps so progress, Ctrl-C and upload staging memory stay bounded.
+            if position.batch % Trainer.maxStepsInFlight == 0 { try Tensor.synchronize(device) }
             if shouldStop() { return true }
             if let interval = progressInterval, Self.seconds(since: lastReport) >= interval, position.batch < steps {
                 let loss = try meanLoss()  // waits for the device, so the rate below is real

@@ -24,6 +24,8 @@ public final class Trainer {
     public let data: TrainingData
     /// Seconds between progress records (nil: none, only epoch records).
     public var progressInterval: Double?
+    /// How many steps the host may enqueue ahead of the device before waiting for it.
+    static let maxStepsInFlight = 8
     /// Where to save a checkpoint after every epoch and when stopped early (nil: never).
     public var checkpointPath: String?
     /// Receives every record as it happens.
