@@ -10,7 +10,7 @@ public struct BufferView: @unchecked Sendable {
     public let dtype: DType
 
     public init(buffer: DeviceBuffer, shape: [Int], strides: [Int]? = nil, offset: Int = 0, dtype: DType = .float32) {
-        precondition(strides == nil || strides!.count == shape.count, "BufferView: \(shape.count) dims but \(strides!.count) strides")
+        ensure(strides == nil || strides!.count == shape.count, "BufferView: \(shape.count) dims but \(strides!.count) strides")
         self.buffer = buffer
         self.shape = shape
         self.strides = strides ?? BufferView.contiguousStrides(for: shape)
@@ -45,7 +45,7 @@ public struct BufferView: @unchecked Sendable {
 
     /// The same memory seen with another shape; only valid for contiguous views.
     public func reshaped(_ newShape: [Int]) -> BufferView {
-        precondition(isContiguous && newShape.reduce(1, *) == count, "BufferView.reshaped: \(shape) -> \(newShape)")
+        ensure(isContiguous && newShape.reduce(1, *) == count, "BufferView.reshaped: \(shape) -> \(newShape)")
         return BufferView(buffer: buffer, shape: newShape, offset: offset, dtype: dtype)
     }
 }

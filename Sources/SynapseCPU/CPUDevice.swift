@@ -45,7 +45,7 @@ public final class CPUDevice: Device {
 
     /// Returns `buffer` to the pool for reuse.
     public func release(_ buffer: DeviceBuffer) {
-        precondition(buffer is CPUBuffer, "CPUDevice.release: buffer \(type(of: buffer)) belongs to another device")
+        ensure(buffer is CPUBuffer, "CPUDevice.release: buffer \(type(of: buffer)) belongs to another device")
         pool.release(buffer)
     }
 

@@ -1,3 +1,4 @@
+import SynapseBackend
 extension Tensor {
     /// Computes gradients of this tensor with respect to every leaf that requires one, adding them
     /// to the leaves' `gradient`. Without `seed`, the tensor must hold one element (a loss).
@@ -6,8 +7,8 @@ extension Tensor {
     /// out. Unless `retainGraph`, each node is dropped once used, so saved activations return to the
     /// device pool during the sweep.
     public func backward(seed: Tensor? = nil, retainGraph: Bool = false) {
-        precondition(requiresGradient, "backward: this tensor does not depend on anything that requires a gradient")
-        precondition(seed != nil || count == 1, "backward: needs a seed gradient for a tensor of shape \(shape)")
+        ensure(requiresGradient, "backward: this tensor does not depend on anything that requires a gradient")
+        ensure(seed != nil || count == 1, "backward: needs a seed gradient for a tensor of shape \(shape)")
         withoutGradient {
             var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed ?? Tensor.ones(shape, on: device)]
             for tensor in topologicalOrder().reversed() {
@@ -20,7 +21,7 @@ extension Tensor {
                 let inputGradients = Derivatives.vectorJacobianProducts(node, gradient: g)
                 for (input, inputGradient) in zip(node.inputs, inputGradients) {
                     guard input.requiresGradient, let inputGradient else { continue }
-                    precondition(inputGradient.shape == input.shape,
+                    ensure(inputGradient.shape == input.shape,
                                  "backward: \(node.op) produced a gradient of shape \(inputGradient.shape) for an input of shape \(input.shape)")
                     let key = ObjectIdentifier(input)
                     pending[key] = pending[key].map { $0 + inputGradient } ?? inputGradient

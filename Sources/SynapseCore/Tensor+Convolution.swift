@@ -7,13 +7,13 @@ extension Tensor {
                        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
                        name: String = "conv2d") -> Tensor {
         requireFloat(name); weight.requireFloat(name)
-        precondition(rank == 4 && weight.rank == 4, "\(name): expects input [N, C, H, W] and weight [O, C/groups, kh, kw], got \(shape) and \(weight.shape)")
+        ensure(rank == 4 && weight.rank == 4, "\(name): expects input [N, C, H, W] and weight [O, C/groups, kh, kw], got \(shape) and \(weight.shape)")
         let geometry = Conv2dGeometry(batch: shape[0], inChannels: shape[1], inHeight: shape[2], inWidth: shape[3],
                                       outChannels: weight.shape[0], kernelHeight: weight.shape[2],
                                       kernelWidth: weight.shape[3], stride: stride, padding: padding,
                                       dilation: dilation, groups: groups)
-        if let problem = geometry.validationError(layer: name) { preconditionFailure(problem) }
-        precondition(weight.shape == geometry.weightShape,
+        if let problem = geometry.validationError(layer: name) { fatalError(problem) }
+        ensure(weight.shape == geometry.weightShape,
                      "\(name): weight shape \(weight.shape) does not fit input \(shape) with groups=\(groups); expected \(geometry.weightShape)")
         let device = Tensor.commonDevice(name, [self, weight])
         let (x, w) = withoutGradient { (contiguous(), weight.contiguous()) }
@@ -22,7 +22,7 @@ extension Tensor {
                    retaining: [x, w])
         let output = Tensor.record(result, .conv2d(geometry), [self, weight])
         guard let bias else { return output }
-        precondition(bias.shape == [geometry.outChannels], "\(name): bias shape \(bias.shape) must be [\(geometry.outChannels)]")
+        ensure(bias.shape == [geometry.outChannels], "\(name): bias shape \(bias.shape) must be [\(geometry.outChannels)]")
         return output + bias.reshape([1, geometry.outChannels, 1, 1])
     }
 
@@ -53,8 +53,8 @@ extension Tensor {
     /// Local response normalisation across channels (AlexNet 2012; PyTorch's `local_response_norm`).
     public func localResponseNorm(_ parameters: LRNParameters = LRNParameters()) -> Tensor {
         requireFloat("localResponseNorm")
-        precondition(rank == 4, "localResponseNorm: expects [N, C, H, W], got \(shape)")
-        precondition(parameters.size >= 1, "localResponseNorm: size must be positive, got \(parameters.size)")
+        ensure(rank == 4, "localResponseNorm: expects [N, C, H, W], got \(shape)")
+        ensure(parameters.size >= 1, "localResponseNorm: size must be positive, got \(parameters.size)")
         let x = withoutGradient { contiguous() }
         let result = Tensor(empty: shape, on: device), scale = Tensor(empty: shape, on: device)
         Engine.run(.localResponseNorm(parameters), on: device, inputs: [x.bufferView],
@@ -65,7 +65,7 @@ extension Tensor {
     /// Zeroes each element with probability `probability` and scales the rest by `1/(1-p)` while
     /// `training`; identity otherwise. The mask is drawn on the device.
     public func dropout(probability: Float, training: Bool) -> Tensor {
-        precondition(probability >= 0 && probability <= 1, "dropout: probability \(probability) must be in [0, 1]")
+        ensure(probability >= 0 && probability <= 1, "dropout: probability \(probability) must be in [0, 1]")
         guard training, probability > 0 else { return self }
         if probability == 1 { return self * 0 }
         return self * Tensor.random(shape, .dropoutMask(keep: 1 - probability), on: device)
@@ -74,10 +74,10 @@ extension Tensor {
     private func poolGeometry(kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), countIncludePad: Bool,
                               name: String) -> Pool2dGeometry {
         requireFloat(name)
-        precondition(rank == 4, "\(name): expects input [N, C, H, W], got \(shape)")
+        ensure(rank == 4, "\(name): expects input [N, C, H, W], got \(shape)")
         let geometry = Pool2dGeometry(batch: shape[0], channels: shape[1], inHeight: shape[2], inWidth: shape[3],
                                       kernel: kernel, stride: stride, padding: padding, countIncludePad: countIncludePad)
-        if let problem = geometry.validationError(layer: name) { preconditionFailure(problem) }
+        if let problem = geometry.validationError(layer: name) { fatalError(problem) }
         return geometry
     }
 

@@ -6,7 +6,7 @@ extension Tensor {
     public convenience init(_ values: [Float], shape: [Int]? = nil, on device: (any Device)? = nil,
                             requiresGradient: Bool = false) {
         let shape = shape ?? [values.count]
-        precondition(shape.reduce(1, *) == values.count,
+        ensure(shape.reduce(1, *) == values.count,
                      "Tensor: \(values.count) values do not fill shape \(shape)")
         self.init(empty: shape, on: device ?? TensorContext.device)
         self.requiresGradient = requiresGradient
@@ -16,7 +16,7 @@ extension Tensor {
     /// An int32 tensor (class labels, indices) holding `values` with `shape` (default: 1-D).
     public convenience init(int32 values: [Int32], shape: [Int]? = nil, on device: (any Device)? = nil) {
         let shape = shape ?? [values.count]
-        precondition(shape.reduce(1, *) == values.count, "Tensor: \(values.count) values do not fill shape \(shape)")
+        ensure(shape.reduce(1, *) == values.count, "Tensor: \(values.count) values do not fill shape \(shape)")
         self.init(empty: shape, dtype: .int32, on: device ?? TensorContext.device)
         values.withUnsafeBytes { upload($0) }
     }
@@ -83,19 +83,19 @@ extension Tensor {
 
     /// The elements in row-major order, as floats. Throws a pending device failure.
     public func toArray() throws -> [Float] {
-        precondition(dtype == .float32, "toArray: tensor is \(dtype); use toInt32Array()")
+        ensure(dtype == .float32, "toArray: tensor is \(dtype); use toInt32Array()")
         return try readAll(as: Float.self)
     }
 
     /// The elements in row-major order, as int32. Throws a pending device failure.
     public func toInt32Array() throws -> [Int32] {
-        precondition(dtype == .int32, "toInt32Array: tensor is \(dtype); use toArray()")
+        ensure(dtype == .int32, "toInt32Array: tensor is \(dtype); use toArray()")
         return try readAll(as: Int32.self)
     }
 
     /// The value of a one-element tensor.
     public func item() throws -> Float {
-        precondition(count == 1, "item: tensor of shape \(shape) has \(count) elements, not 1")
+        ensure(count == 1, "item: tensor of shape \(shape) has \(count) elements, not 1")
         return try toArray()[0]
     }
 

@@ -14,13 +14,13 @@ extension Tensor {
     static func commonDevice(_ op: String, _ tensors: [Tensor]) -> any Device {
         let device = tensors[0].device
         for tensor in tensors.dropFirst() where tensor.device !== device {
-            preconditionFailure("\(op): tensors are on different devices, \(device.info.spec) and \(tensor.device.info.spec); move one with to(_:)")
+            fatalError("\(op): tensors are on different devices, \(device.info.spec) and \(tensor.device.info.spec); move one with to(_:)")
         }
         return device
     }
 
     /// Traps unless this is a float tensor.
     func requireFloat(_ op: String) {
-        precondition(dtype == .float32, "\(op): expects float32, got \(dtype) tensor of shape \(shape)")
+        ensure(dtype == .float32, "\(op): expects float32, got \(dtype) tensor of shape \(shape)")
     }
 }

@@ -7,10 +7,10 @@ extension Tensor {
         var target = newShape
         if let inferred = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != inferred }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
+            ensure(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
             target[inferred] = count / known
         }
-        precondition(target.reduce(1, *) == count && target.allSatisfy { $0 >= 0 },
+        ensure(target.reduce(1, *) == count && target.allSatisfy { $0 >= 0 },
                      "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
         if target == shape { return self }
         let source = withoutGradient { contiguous() }
@@ -26,7 +26,7 @@ extension Tensor {
 
     /// Reorders dimensions: result dimension `i` is input dimension `order[i]`. A view.
     public func permute(_ order: [Int]) -> Tensor {
-        precondition(order.count == rank && Set(order) == Set(0..<rank),
+        ensure(order.count == rank && Set(order) == Set(0..<rank),
                      "permute: \(order) is not a permutation of the \(rank) dimensions of shape \(shape)")
         let result = view(shape: order.map { shape[$0] }, strides: order.map { strides[$0] }, offset: offset)
         return Tensor.record(result, .permute(order), [self])
@@ -41,14 +41,14 @@ extension Tensor {
 
     /// The matrix transpose of a 2-D tensor. A view.
     public var transposed: Tensor {
-        precondition(rank == 2, "transposed: needs a 2-D tensor, got shape \(shape)")
+        ensure(rank == 2, "transposed: needs a 2-D tensor, got shape \(shape)")
         return transpose(0, 1)
     }
 
     /// Elements `range` along `axis` (by default the batch axis). A view.
     public func slice(axis: Int = 0, _ range: Range<Int>) -> Tensor {
         let a = self.axis(axis, op: "slice")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
+        ensure(range.lowerBound >= 0 && range.upperBound <= shape[a],
                      "slice: range \(range) out of bounds for axis \(a) of shape \(shape)")
         var newShape = shape
         newShape[a] = range.count
@@ -82,8 +82,8 @@ extension Tensor {
     /// Overwrites this tensor's elements with `source`'s (same shape), outside the graph. For
     /// optimizer state, running statistics and loading checkpoints.
     public func assign(_ source: Tensor) {
-        precondition(source.shape == shape, "assign: source shape \(source.shape) differs from \(shape)")
-        precondition(isContiguous, "assign: target of shape \(shape) must be contiguous")
+        ensure(source.shape == shape, "assign: source shape \(source.shape) differs from \(shape)")
+        ensure(isContiguous, "assign: target of shape \(shape) must be contiguous")
         _ = Tensor.commonDevice("assign", [self, source])
         Engine.run(.copy, on: device, inputs: [source.bufferView], outputs: [bufferView])
     }

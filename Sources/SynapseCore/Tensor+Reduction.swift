@@ -63,7 +63,7 @@ extension Tensor {
         for a in axes {
             if let last = runs.last?.last, last == a - 1 { runs[runs.count - 1].append(a) } else { runs.append([a]) }
         }
-        precondition(reduce != .argmax || runs.count == 1, "argmax: reduces one axis at a time, got \(axes)")
+        ensure(reduce != .argmax || runs.count == 1, "argmax: reduces one axis at a time, got \(axes)")
         for run in runs {
             let outer = current.shape[..<run[0]].reduce(1, *)
             let reduced = current.shape[run[0]...run[run.count - 1]].reduce(1, *)

@@ -28,7 +28,7 @@ extension Tensor {
     /// A label outside `0..<C` makes that sample's loss NaN.
     public func crossEntropy(labels: Tensor, reduction: Reduction = .mean) -> Tensor {
         requireFloat("crossEntropy")
-        precondition(rank == 2 && labels.rank == 1 && labels.shape[0] == shape[0] && labels.dtype == .int32,
+        ensure(rank == 2 && labels.rank == 1 && labels.shape[0] == shape[0] && labels.dtype == .int32,
                      "crossEntropy: expects logits [N, C] and int32 labels [N], got \(shape) and \(labels.dtype) \(labels.shape)")
         let device = Tensor.commonDevice("crossEntropy", [self, labels])
         let logits = withoutGradient { contiguous() }
@@ -46,7 +46,7 @@ extension Tensor {
 
     /// Mean squared error between this tensor and `target` (same shape).
     public func meanSquaredError(_ target: Tensor) -> Tensor {
-        precondition(shape == target.shape, "meanSquaredError: shapes \(shape) and \(target.shape) differ")
+        ensure(shape == target.shape, "meanSquaredError: shapes \(shape) and \(target.shape) differ")
         return (self - target).square().mean()
     }
 

@@ -21,27 +21,27 @@ extension Tensor {
 
     /// Overwrites the elements with host `values` (row-major), e.g. from a checkpoint.
     public func load(_ values: [Float]) {
-        precondition(dtype == .float32 && isContiguous && values.count == count,
+        ensure(dtype == .float32 && isContiguous && values.count == count,
                      "load: \(values.count) values for a \(dtype) tensor of shape \(shape)")
         values.withUnsafeBytes { upload($0) }
     }
 
     /// Overwrites the elements with host int32 `values` (row-major).
     public func load(int32 values: [Int32]) {
-        precondition(dtype == .int32 && isContiguous && values.count == count,
+        ensure(dtype == .int32 && isContiguous && values.count == count,
                      "load: \(values.count) int32 values for a \(dtype) tensor of shape \(shape)")
         values.withUnsafeBytes { upload($0) }
     }
 
     private func requireUpdatable(_ op: String, _ others: [Tensor]) {
-        precondition(isContiguous && dtype == .float32, "\(op): parameter of shape \(shape) must be contiguous float32")
+        ensure(isContiguous && dtype == .float32, "\(op): parameter of shape \(shape) must be contiguous float32")
         for other in others {
-            precondition(other.shape == shape, "\(op): shape \(other.shape) differs from the parameter's \(shape)")
-            precondition(other !== self, "\(op): state tensor aliases the parameter")
+            ensure(other.shape == shape, "\(op): shape \(other.shape) differs from the parameter's \(shape)")
+            ensure(other !== self, "\(op): state tensor aliases the parameter")
         }
         _ = Tensor.commonDevice(op, [self] + others)
         for state in others.dropFirst() {
-            precondition(state.isContiguous, "\(op): optimizer state of shape \(state.shape) must be contiguous")
+            ensure(state.isContiguous, "\(op): optimizer state of shape \(state.shape) must be contiguous")
         }
     }
 }

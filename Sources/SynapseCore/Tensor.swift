@@ -36,7 +36,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// A new, uninitialised contiguous tensor.
     convenience init(empty shape: [Int], dtype: DType = .float32, on device: any Device) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        ensure(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
         self.init(storage: Storage(device: device, count: shape.reduce(1, *), dtype: dtype), shape: shape, dtype: dtype)
     }
 
@@ -77,7 +77,7 @@ public final class Tensor: @unchecked Sendable {
     /// Normalises a possibly negative axis, trapping with `op`'s name when out of range.
     func axis(_ axis: Int, op: String) -> Int {
         let normalized = axis < 0 ? axis + rank : axis
-        precondition(normalized >= 0 && normalized < Swift.max(rank, 1),
+        ensure(normalized >= 0 && normalized < Swift.max(rank, 1),
                      "\(op): axis \(axis) out of range for shape \(shape)")
         return normalized
     }

@@ -1,4 +1,5 @@
 import SynapseCore
+import SynapseBackend
 
 /// One mini-batch on a device: images `[B, C, H, W]` (float32) and class labels `[B]` (int32).
 public struct Batch: @unchecked Sendable {
@@ -9,7 +10,7 @@ public struct Batch: @unchecked Sendable {
 
     /// A batch of `images` and `labels` (same leading dimension).
     public init(images: Tensor, labels: Tensor) {
-        precondition(images.shape.first == labels.shape.first && labels.rank == 1,
+        ensure(images.shape.first == labels.shape.first && labels.rank == 1,
                      "Batch: images \(images.shape) and labels \(labels.shape) disagree on the batch size")
         self.images = images
         self.labels = labels

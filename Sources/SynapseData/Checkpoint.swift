@@ -82,7 +82,7 @@ public struct Checkpoint: Sendable {
         }
         var file = SafeTensorsFile(metadata: meta)
         for (name, tensor) in modelTensors {
-            precondition(!name.contains("/"), "Checkpoint: model tensor name '\(name)' contains '/'")
+            ensure(!name.contains("/"), "Checkpoint: model tensor name '\(name)' contains '/'")
             file[name] = tensor
         }
         for (name, tensor) in optimizerTensors { file[Self.optimizerPrefix + name] = tensor }

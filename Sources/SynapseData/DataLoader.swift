@@ -38,7 +38,7 @@ public final class DataLoader: @unchecked Sendable {
     public init(_ data: LabeledImages, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0,
                 dropLast: Bool = false, normalization: Normalization = .fashionMNIST,
                 device: (any Device)? = nil, prefetch: Bool = true) {
-        precondition(batchSize > 0, "DataLoader: batch size must be positive, got \(batchSize)")
+        ensure(batchSize > 0, "DataLoader: batch size must be positive, got \(batchSize)")
         self.data = data
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -67,7 +67,7 @@ public final class DataLoader: @unchecked Sendable {
 
     /// The batches of `epoch`, beginning with batch number `start` (to resume mid-epoch).
     public func epoch(_ epoch: Int, startingAt start: Int = 0) -> DataLoaderEpoch {
-        precondition(start >= 0 && start <= batchesPerEpoch,
+        ensure(start >= 0 && start <= batchesPerEpoch,
                      "DataLoader: start batch \(start) outside 0...\(batchesPerEpoch)")
         return DataLoaderEpoch(loader: self, order: order(epoch: epoch), start: start)
     }

@@ -1,4 +1,5 @@
 import CZlib
+import SynapseBackend
 
 /// Whole-buffer gzip compression and decompression through zlib.
 ///
@@ -86,13 +87,13 @@ public enum Gzip {
     ///
     /// - Parameter level: zlib level 0 (store) … 9 (smallest); `-1` is zlib's default (6).
     public static func compress(_ bytes: [UInt8], level: Int32 = Z_DEFAULT_COMPRESSION) -> [UInt8] {
-        precondition(bytes.count < Int(UInt32.max), "Gzip.compress: input over 4 GiB")
+        ensure(bytes.count < Int(UInt32.max), "Gzip.compress: input over 4 GiB")
         var stream = z_stream()
         // 31 = 16 (gzip wrapper) + 15 (32 KiB window).
         let initStatus = deflateInit2_(&stream, level, Z_DEFLATED, 16 + MAX_WBITS, 8,
                                        Z_DEFAULT_STRATEGY, zlibVersion(),
                                        Int32(MemoryLayout<z_stream>.size))
-        precondition(initStatus == Z_OK, "Gzip.compress: deflateInit2 failed with status \(initStatus)")
+        ensure(initStatus == Z_OK, "Gzip.compress: deflateInit2 failed with status \(initStatus)")
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, UInt(bytes.count)))
         var output = [UInt8](repeating: 0, count: bound)
@@ -104,7 +105,7 @@ public enum Gzip {
                 stream.next_out = out.baseAddress
                 stream.avail_out = UInt32(out.count)
                 let status = deflate(&stream, Z_FINISH)
-                precondition(status == Z_STREAM_END, "Gzip.compress: deflate returned \(status)")
+                ensure(status == Z_STREAM_END, "Gzip.compress: deflate returned \(status)")
                 produced = out.count - Int(stream.avail_out)
             }
         }

@@ -1,3 +1,4 @@
+import SynapseBackend
 /// One IDX file: the format of MNIST and Fashion-MNIST.
 ///
 /// Layout: magic `00 00 <type> <ndims>`, then `ndims` big-endian `UInt32` sizes, then the
@@ -55,10 +56,10 @@ public struct IDXFile: Sendable, Equatable {
 
     /// An IDX value from parts; `data` must hold `elementCount * elementType.byteSize` bytes.
     public init(elementType: ElementType, dimensions: [Int], data: [UInt8]) {
-        precondition(dimensions.count <= 255, "IDXFile: at most 255 dimensions, got \(dimensions.count)")
-        precondition(dimensions.allSatisfy { $0 >= 0 && $0 <= Int(UInt32.max) },
+        ensure(dimensions.count <= 255, "IDXFile: at most 255 dimensions, got \(dimensions.count)")
+        ensure(dimensions.allSatisfy { $0 >= 0 && $0 <= Int(UInt32.max) },
                      "IDXFile: dimensions \(dimensions) must lie in 0...UInt32.max")
-        precondition(data.count == dimensions.reduce(1, *) * elementType.byteSize,
+        ensure(data.count == dimensions.reduce(1, *) * elementType.byteSize,
                      "IDXFile: \(data.count) data bytes for dimensions \(dimensions) of \(elementType)")
         self.elementType = elementType
         self.dimensions = dimensions

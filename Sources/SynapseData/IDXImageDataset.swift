@@ -1,3 +1,4 @@
+import SynapseBackend
 /// An image-classification dataset stored as MNIST-style IDX files in one directory:
 /// `train-images-idx3-ubyte(.gz)`, `train-labels-idx1-ubyte(.gz)`, `t10k-images-…`,
 /// `t10k-labels-…`.
@@ -16,7 +17,7 @@ public struct IDXImageDataset: Sendable {
 
     /// Describes a dataset; `classNames.count` labels are accepted (`0..<classNames.count`).
     public init(name: String, defaultDirectory: String?, installHint: String, classNames: [String]) {
-        precondition(!classNames.isEmpty, "IDXImageDataset \(name): needs at least one class")
+        ensure(!classNames.isEmpty, "IDXImageDataset \(name): needs at least one class")
         self.name = name
         self.defaultDirectory = defaultDirectory
         self.installHint = installHint

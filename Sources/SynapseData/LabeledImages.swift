@@ -1,3 +1,4 @@
+import SynapseBackend
 /// A set of equally sized images with one integer class label each, held on the host.
 ///
 /// Pixels are stored `[count, channels, height, width]` row-major (NCHW, PyTorch's layout) as
@@ -29,7 +30,7 @@ public struct LabeledImages: Sendable, Equatable {
     ///   origin in those errors.
     public init(pixels: [UInt8], labels: [Int32], channels: Int = 1, height: Int, width: Int,
                 classCount: Int, source: String = "<memory>") throws {
-        precondition(channels > 0 && height >= 0 && width >= 0 && classCount > 0,
+        ensure(channels > 0 && height >= 0 && width >= 0 && classCount > 0,
                      "LabeledImages: bad geometry channels=\(channels) \(height)x\(width) classes=\(classCount)")
         let perImage = channels * height * width
         guard perImage == 0 ? pixels.isEmpty : pixels.count == labels.count * perImage else {
@@ -52,7 +53,7 @@ public struct LabeledImages: Sendable, Equatable {
 
     /// The pixels of image `index`, `channels * height * width` bytes.
     public func image(at index: Int) -> ArraySlice<UInt8> {
-        precondition(index >= 0 && index < count, "LabeledImages.image(at: \(index)) outside 0..<\(count)")
+        ensure(index >= 0 && index < count, "LabeledImages.image(at: \(index)) outside 0..<\(count)")
         return pixels[index * pixelsPerImage ..< (index + 1) * pixelsPerImage]
     }
 
@@ -76,7 +77,7 @@ public struct LabeledImages: Sendable, Equatable {
 
     /// The images at `range` as a new set (e.g. a validation split).
     public func subset(_ range: Range<Int>) -> LabeledImages {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count,
+        ensure(range.lowerBound >= 0 && range.upperBound <= count,
                      "LabeledImages.subset(\(range)) outside 0..<\(count)")
         let perImage = pixelsPerImage
         return LabeledImages(

@@ -1,3 +1,4 @@
+import SynapseBackend
 /// Per-channel affine normalisation applied to pixels scaled to `[0, 1]`:
 /// `(pixel / 255 - mean) / std`, as `torchvision.transforms.Normalize` after `ToTensor`.
 public struct Normalization: Sendable, Hashable, CustomStringConvertible {
@@ -8,7 +9,7 @@ public struct Normalization: Sendable, Hashable, CustomStringConvertible {
 
     /// A normalisation with the given statistics.
     public init(mean: Float, std: Float) {
-        precondition(std > 0 && std.isFinite && mean.isFinite,
+        ensure(std > 0 && std.isFinite && mean.isFinite,
                      "Normalization: std must be positive and finite, mean finite (got mean \(mean), std \(std))")
         self.mean = mean
         self.std = std

@@ -1,3 +1,4 @@
+import SynapseBackend
 /// One tensor of a safetensors file, held on the host: dtype, shape and raw little-endian bytes.
 ///
 /// The type knows nothing of devices; `SynapseCore` turns the values into a `Tensor`. An empty
@@ -67,8 +68,8 @@ public struct SafeTensor: Sendable, Equatable {
     private init<T, Bits: FixedWidthInteger>(
         packing values: [T], as dtype: SafeTensorDType, shape: [Int], _ encode: (T) -> Bits
     ) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "SafeTensor: negative dimension in shape \(shape)")
-        precondition(values.count == shape.reduce(1, *),
+        ensure(shape.allSatisfy { $0 >= 0 }, "SafeTensor: negative dimension in shape \(shape)")
+        ensure(values.count == shape.reduce(1, *),
                      "SafeTensor: \(values.count) values for shape \(shape) (\(shape.reduce(1, *)) elements)")
         let size = MemoryLayout<Bits>.size
         #if _endian(little)

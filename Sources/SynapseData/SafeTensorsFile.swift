@@ -1,3 +1,4 @@
+import SynapseBackend
 /// The contents of a safetensors file: named tensors in order plus string metadata.
 ///
 /// The format (shared by PyTorch, tinygrad, MLX and Hugging Face): an 8-byte little-endian
@@ -31,7 +32,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
     public init(_ tensors: KeyValuePairs<String, SafeTensor>, metadata: [String: String] = [:]) {
         self.init(metadata: metadata)
         for (name, tensor) in tensors {
-            precondition(storage[name] == nil, "SafeTensorsFile: duplicate tensor name '\(name)'")
+            ensure(storage[name] == nil, "SafeTensorsFile: duplicate tensor name '\(name)'")
             self[name] = tensor
         }
     }
@@ -51,7 +52,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
     public subscript(name: String) -> SafeTensor? {
         get { storage[name] }
         set {
-            precondition(name != Self.metadataKey, "SafeTensorsFile: '\(name)' is reserved for metadata")
+            ensure(name != Self.metadataKey, "SafeTensorsFile: '\(name)' is reserved for metadata")
             switch (storage[name], newValue) {
             case (nil, .some): names.append(name)
             case (.some, nil): names.removeAll { $0 == name }

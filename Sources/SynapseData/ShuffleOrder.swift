@@ -7,7 +7,7 @@ import SynapseBackend
 public enum ShuffleOrder {
     /// A permutation of `0..<count` for `epoch` of a run seeded with `seed`.
     public static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
-        precondition(count >= 0 && count <= Int(UInt32.max), "ShuffleOrder: count \(count) out of range")
+        ensure(count >= 0 && count <= Int(UInt32.max), "ShuffleOrder: count \(count) out of range")
         var order = Array(0..<count)
         let stream = CounterRandom.bits(seed: seed ^ 0x5EED_0F_DA7A, counter: UInt64(truncatingIfNeeded: epoch))
         var i = count - 1

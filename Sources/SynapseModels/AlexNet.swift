@@ -1,5 +1,6 @@
 import SynapseCore
 import SynapseNN
+import SynapseBackend
 
 /// AlexNet as in Krizhevsky, Sutskever & Hinton (2012) for `3×224×224` input, with PyTorch's names
 /// (`features.N`, `classifier.N`).
@@ -45,7 +46,7 @@ public final class AlexNet: Module {
             MaxPool2d(kernelSize: 3, stride: 2)
         }
         let side = AlexNet.featureSide(inputSize: inputSize)
-        precondition(side >= 1, "AlexNet: input \(inputSize)×\(inputSize) is too small for the feature extractor")
+        ensure(side >= 1, "AlexNet: input \(inputSize)×\(inputSize) is too small for the feature extractor")
         classifier = Sequential {
             Dropout(probability: dropout)
             Linear(256 * side * side, 4096)

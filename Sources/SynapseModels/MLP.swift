@@ -1,5 +1,6 @@
 import SynapseCore
 import SynapseNN
+import SynapseBackend
 
 /// A multilayer perceptron: flatten, then `Linear` layers of the given sizes with an activation
 /// between them (none after the last). Parameters are `layers.1.weight`, `layers.3.weight`, …
@@ -25,7 +26,7 @@ public final class MLP: Module {
 
     /// A perceptron with the given widths (at least input and output).
     public init(sizes: [Int], activation: Activation = .relu) {
-        precondition(sizes.count >= 2, "MLP: needs at least an input and an output size, got \(sizes)")
+        ensure(sizes.count >= 2, "MLP: needs at least an input and an output size, got \(sizes)")
         self.sizes = sizes
         layers = Sequential {
             Flatten()

@@ -34,7 +34,7 @@ public final class BatchNorm2d: Module {
     /// Normalisation of `numFeatures` channels, with PyTorch's defaults; state made on `device`.
     public init(_ numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true,
                 on device: (any Device)? = nil) {
-        precondition(numFeatures > 0, "BatchNorm2d: numFeatures must be positive, got \(numFeatures)")
+        ensure(numFeatures > 0, "BatchNorm2d: numFeatures must be positive, got \(numFeatures)")
         self.numFeatures = numFeatures; self.epsilon = epsilon; self.momentum = momentum
         weight = affine ? Parameter(Tensor.ones([numFeatures], on: device)) : nil
         bias = affine ? Parameter(Tensor.zeros([numFeatures], on: device)) : nil
@@ -55,13 +55,13 @@ public final class BatchNorm2d: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1] == numFeatures,
+        ensure(input.rank == 4 && input.shape[1] == numFeatures,
                      "BatchNorm2d(\(numFeatures)): expects input [N, \(numFeatures), H, W], got \(input.shape)")
         let channelShape = [1, numFeatures, 1, 1]
         let mean: Tensor, variance: Tensor
         if isTraining {
             let n = input.shape[0] * input.shape[2] * input.shape[3]
-            precondition(n > 1, "BatchNorm2d(\(numFeatures)): needs more than one value per channel in training, got input \(input.shape)")
+            ensure(n > 1, "BatchNorm2d(\(numFeatures)): needs more than one value per channel in training, got input \(input.shape)")
             mean = input.mean(axes: [0, 2, 3], keepDims: true)
             variance = (input - mean).square().mean(axes: [0, 2, 3], keepDims: true)
             updateRunningStatistics(mean: mean, biasedVariance: variance, count: n)

@@ -21,9 +21,9 @@ public final class Conv2d: Module {
                 padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
                 weightInitializer: Initializer = .pytorchDefault, biasInitializer: Initializer = .pytorchDefault,
                 on device: (any Device)? = nil) {
-        precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
+        ensure(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
                      "Conv2d: \(inChannels) input and \(outChannels) output channels must be divisible by groups=\(groups)")
-        precondition(kernelSize.0 > 0 && kernelSize.1 > 0, "Conv2d: kernel size \(kernelSize) must be positive")
+        ensure(kernelSize.0 > 0 && kernelSize.1 > 0, "Conv2d: kernel size \(kernelSize) must be positive")
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding; self.dilation = dilation
         self.groups = groups

@@ -1,4 +1,5 @@
 import SynapseCore
+import SynapseBackend
 
 /// Zeroes each element with probability `probability` and scales the rest by `1/(1-p)` in training
 /// mode; the identity in evaluation mode (PyTorch's `nn.Dropout`). The mask is drawn on the device.
@@ -8,7 +9,7 @@ public final class Dropout: Module {
 
     /// Dropout with PyTorch's default `p = 0.5`.
     public init(probability: Float = 0.5) {
-        precondition(probability >= 0 && probability <= 1, "Dropout: probability \(probability) must be in [0, 1]")
+        ensure(probability >= 0 && probability <= 1, "Dropout: probability \(probability) must be in [0, 1]")
         self.probability = probability
         super.init()
     }

@@ -51,7 +51,7 @@ public enum Initializer: Sendable, Hashable {
 
     /// `(fanIn, fanOut)` of a weight of `shape`, as PyTorch computes them (rank ≥ 2).
     public static func fans(of shape: [Int]) -> (fanIn: Int, fanOut: Int) {
-        precondition(shape.count >= 2, "Initializer: fans need a weight of rank ≥ 2, got shape \(shape)")
+        ensure(shape.count >= 2, "Initializer: fans need a weight of rank ≥ 2, got shape \(shape)")
         let receptive = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptive, shape[0] * receptive)
     }

@@ -19,7 +19,7 @@ public final class Linear: Module {
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
                 weightInitializer: Initializer = .pytorchDefault, biasInitializer: Initializer = .pytorchDefault,
                 on device: (any Device)? = nil) {
-        precondition(inFeatures > 0 && outFeatures > 0, "Linear: sizes must be positive, got \(inFeatures) → \(outFeatures)")
+        ensure(inFeatures > 0 && outFeatures > 0, "Linear: sizes must be positive, got \(inFeatures) → \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         let shape = [outFeatures, inFeatures]
@@ -30,7 +30,7 @@ public final class Linear: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank >= 1 && input.shape.last == inFeatures,
+        ensure(input.rank >= 1 && input.shape.last == inFeatures,
                      "Linear(\(inFeatures) → \(outFeatures)): input shape \(input.shape) must end in \(inFeatures)")
         let rows = input.rank == 2 ? input : input.reshape([-1, inFeatures])
         var output = rows.matmul(weight.value.transposed)

@@ -12,7 +12,7 @@ public final class LocalResponseNorm: Module {
 
     /// PyTorch's defaults: `alpha 1e-4`, `beta 0.75`, `k 1`.
     public init(size: Int, alpha: Float = 1e-4, beta: Float = 0.75, k: Float = 1) {
-        precondition(size >= 1, "LocalResponseNorm: size must be positive, got \(size)")
+        ensure(size >= 1, "LocalResponseNorm: size must be positive, got \(size)")
         parameters = LRNParameters(size: size, alpha: alpha, beta: beta, k: k)
         super.init()
     }

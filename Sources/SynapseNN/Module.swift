@@ -21,7 +21,7 @@ open class Module {
 
     /// The computation. Subclasses override it; call the module with `module(input)`.
     open func forward(_ input: Tensor) -> Tensor {
-        preconditionFailure("\(type(of: self)): forward(_:) is not implemented")
+        fatalError("\(type(of: self)): forward(_:) is not implemented")
     }
 
     /// Applies `forward(_:)`.

@@ -42,7 +42,7 @@ extension OpenCLDevice {
             case var .ulong(value):
                 status = clSetKernelArg(kernel, cl_uint(index), 8, &value)
             case let .int8(values):
-                precondition(values.count == 8, "\(name): int8 argument \(index) needs 8 values, got \(values.count)")
+                ensure(values.count == 8, "\(name): int8 argument \(index) needs 8 values, got \(values.count)")
                 status = values.withUnsafeBytes { clSetKernelArg(kernel, cl_uint(index), 32, $0.baseAddress) }
             }
             try OpenCLStatus.check(status, "setting argument \(index) of kernel \(name)")

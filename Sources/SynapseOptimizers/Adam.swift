@@ -29,9 +29,9 @@ public class Adam: Optimizer {
     /// Adam with PyTorch's defaults (lr 1e-3, betas 0.9/0.999, eps 1e-8, no weight decay).
     public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
-        precondition(learningRate >= 0 && epsilon >= 0 && weightDecay >= 0,
+        ensure(learningRate >= 0 && epsilon >= 0 && weightDecay >= 0,
                      "Adam: learning rate, epsilon and weight decay must not be negative")
-        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas (\(beta1), \(beta2)) must be in [0, 1)")
+        ensure((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas (\(beta1), \(beta2)) must be in [0, 1)")
         self.parameters = parameters
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
         self.weightDecay = weightDecay; self.decoupledWeightDecay = decoupledWeightDecay

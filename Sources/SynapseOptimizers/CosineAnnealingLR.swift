@@ -1,4 +1,5 @@
 import Foundation
+import SynapseBackend
 
 /// `etaMin + (base − etaMin) · (1 + cos(π · epoch / tMax)) / 2` (PyTorch's `CosineAnnealingLR`,
 /// its closed form).
@@ -8,7 +9,7 @@ public struct CosineAnnealingLR: LearningRateSchedule {
 
     /// Annealing to `etaMin` over `tMax` epochs.
     public init(tMax: Int, etaMin: Float = 0) {
-        precondition(tMax > 0, "CosineAnnealingLR: tMax must be positive, got \(tMax)")
+        ensure(tMax > 0, "CosineAnnealingLR: tMax must be positive, got \(tMax)")
         self.tMax = tMax; self.etaMin = etaMin
     }
 

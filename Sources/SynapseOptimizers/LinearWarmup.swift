@@ -1,3 +1,4 @@
+import SynapseBackend
 /// A linear warm-up for `epochs` epochs, then `schedule` started afresh — PyTorch's
 /// `SequentialLR([LinearLR(startFactor, 1, total_iters: epochs), schedule], milestones: [epochs])`.
 /// During warm-up the rate is `base · (startFactor + (1 − startFactor) · epoch / epochs)`.
@@ -9,8 +10,8 @@ public struct LinearWarmup<Schedule: LearningRateSchedule>: LearningRateSchedule
 
     /// Warm up over `epochs` epochs from `startFactor · base`, then follow `schedule`.
     public init(epochs: Int, startFactor: Float = 0.1, then schedule: Schedule) {
-        precondition(epochs >= 0, "LinearWarmup: epochs must not be negative, got \(epochs)")
-        precondition(startFactor > 0 && startFactor <= 1, "LinearWarmup: startFactor \(startFactor) must be in (0, 1]")
+        ensure(epochs >= 0, "LinearWarmup: epochs must not be negative, got \(epochs)")
+        ensure(startFactor > 0 && startFactor <= 1, "LinearWarmup: startFactor \(startFactor) must be in (0, 1]")
         self.epochs = epochs; self.startFactor = startFactor; self.schedule = schedule
     }
 

@@ -32,9 +32,9 @@ public final class SGD: Optimizer {
     /// SGD over `parameters`; traps on invalid settings as PyTorch raises.
     public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 weightDecay: Float = 0, nesterov: Bool = false) {
-        precondition(learningRate >= 0, "SGD: learning rate \(learningRate) must not be negative")
-        precondition(momentum >= 0 && weightDecay >= 0, "SGD: momentum and weight decay must not be negative")
-        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and zero dampening")
+        ensure(learningRate >= 0, "SGD: learning rate \(learningRate) must not be negative")
+        ensure(momentum >= 0 && weightDecay >= 0, "SGD: momentum and weight decay must not be negative")
+        ensure(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and zero dampening")
         self.parameters = parameters
         self.learningRate = learningRate; self.momentum = momentum; self.dampening = dampening
         self.weightDecay = weightDecay; self.nesterov = nesterov

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseBackend
 
 /// `base · gamma^⌊epoch / stepSize⌋` (PyTorch's `StepLR`).
 public struct StepLR: LearningRateSchedule {
@@ -7,7 +8,7 @@ public struct StepLR: LearningRateSchedule {
 
     /// Multiply by `gamma` every `stepSize` epochs.
     public init(stepSize: Int, gamma: Float = 0.1) {
-        precondition(stepSize > 0, "StepLR: stepSize must be positive, got \(stepSize)")
+        ensure(stepSize > 0, "StepLR: stepSize must be positive, got \(stepSize)")
         self.stepSize = stepSize; self.gamma = gamma
     }
 

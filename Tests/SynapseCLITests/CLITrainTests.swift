@@ -106,8 +106,9 @@ import Testing
         #expect(!result.stderr.contains("Fatal error"))
     }
 
-    @Test func alexnetTrainsOnSyntheticData() throws {
-        let result = try CLI.run(["train", "--model", "alexnet", "--device", "cpu", "--batch-size", "2", "--steps", "2",
+    @Test(arguments: TestDevices.specs)
+    func alexnetTrainsOnSyntheticData(device: String) throws {
+        let result = try CLI.run(["train", "--model", "alexnet", "--device", device, "--batch-size", "2", "--steps", "2",
                                   "--epochs", "1", "--json"])
         try #require(result.status == 0, "\(result.stderr)")
         let records = try CLI.records(result.stdout)
