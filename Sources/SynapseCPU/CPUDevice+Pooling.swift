@@ -28,7 +28,6 @@ extension CPUDevice {
         let y = try contiguousFloats(name, "output", outputs[0], g.outputShape)
         let arg = try contiguousInt32s(name, "argmax", outputs[1], g.outputShape)
         let (inPlane, outPlane) = (g.inHeight * g.inWidth, g.outHeight * g.outWidth)
-        if CPUDevice.isTiled(g) { return avgPool2dTiled(g, x, y) }
         ParallelFor.run(g.batch * g.channels, costPerItem: outPlane * g.kernelHeight * g.kernelWidth) { planes in
             for p in planes {
                 let source = x + p * inPlane, out = y + p * outPlane, at = arg + p * outPlane

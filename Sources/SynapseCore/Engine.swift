@@ -1,34 +1,34 @@
 import Foundation
 import SynapseBackend
 
-/// Runs primitives for tensor operations and keeps the first device failure.
+/// Runs primitives for tensor operations and keeps the first failure of each device.
 ///
 /// Tensor operations do not throw: like CUDA's sticky errors, a failure (out of memory, a driver
-/// error) is recorded, later work is skipped, and the error surfaces from the next `toArray()`,
-/// `item()` or `Tensor.synchronize(on:)`, which throw it. Shape mistakes are programmer errors and
-/// trap with a message naming the operation and the shapes.
+/// error) is recorded for its device, later work on that device is skipped, and the error surfaces
+/// from the next `toArray()`, `item()` or `Tensor.synchronize(_:)` on that device, which throw it.
+/// Shape mistakes are programmer errors and stop the program with a message naming the operation
+/// and the shapes.
 public enum Engine {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var failure: (any Error)?
+    nonisolated(unsafe) private static var failures: [ObjectIdentifier: any Error] = [:]
 
-    static func recordFailure(_ error: any Error) {
+    static func recordFailure(_ error: any Error, on device: any Device) {
         lock.lock()
-        if failure == nil { failure = error }
+        if failures[ObjectIdentifier(device)] == nil { failures[ObjectIdentifier(device)] = error }
         lock.unlock()
     }
 
-    /// Throws (and clears) the first failure since the last check, if any.
-    public static func checkFailure() throws {
+    /// Throws (and clears) the first failure on `device` since the last check, if any.
+    public static func checkFailure(on device: any Device) throws {
         lock.lock()
-        let error = failure
-        failure = nil
+        let error = failures.removeValue(forKey: ObjectIdentifier(device))
         lock.unlock()
         if let error { throw error }
     }
 
-    static var hasFailure: Bool {
+    static func hasFailure(on device: any Device) -> Bool {
         lock.lock(); defer { lock.unlock() }
-        return failure != nil
+        return failures[ObjectIdentifier(device)] != nil
     }
 
     /// Runs `primitive` reading `inputs` and writing `outputs`, all on `device`. `retaining` keeps
@@ -40,13 +40,13 @@ public enum Engine {
 
     private static func runUnretained(_ primitive: Primitive, on device: any Device, inputs: [BufferView?],
                                       outputs: [BufferView?]) {
-        guard !hasFailure else { return }
+        guard !hasFailure(on: device) else { return }
         let ins = inputs.compactMap { $0 }, outs = outputs.compactMap { $0 }
         guard ins.count == inputs.count, outs.count == outputs.count else { return }
         do {
             try device.execute(primitive, inputs: ins, outputs: outs)
         } catch {
-            recordFailure(error)
+            recordFailure(error, on: device)
         }
     }
 }

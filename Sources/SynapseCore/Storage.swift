@@ -16,7 +16,7 @@ public final class Storage: @unchecked Sendable {
         do {
             buffer = try device.allocate(byteCount: max(count, 1) * dtype.byteSize)
         } catch {
-            Engine.recordFailure(error)
+            Engine.recordFailure(error, on: device)
             buffer = nil
         }
     }
