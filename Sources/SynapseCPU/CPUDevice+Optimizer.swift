@@ -18,6 +18,15 @@ extension CPUDevice {
         let (lr, momentum, decay) = (p.learningRate, p.momentum, p.weightDecay)
         let keep = 1 - p.dampening, first = p.firstStep, nesterov = p.nesterov
         ParallelFor.run(outputs[0].count, costPerItem: 4) { range in
+            if usesBuffer && !first && !nesterov && decay == 0 {
+                // The common case as a branch-free loop (same operations, same order) so it vectorises.
+                for i in range {
+                    let b = buffer[i] * momentum + keep * grad[i]
+                    buffer[i] = b
+                    param[i] = param[i] + -lr * b
+                }
+                return
+            }
             for i in range {
                 var d = grad[i]
                 if decay != 0 { d = d + decay * param[i] }
