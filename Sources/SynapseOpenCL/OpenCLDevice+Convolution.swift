@@ -59,6 +59,22 @@ extension OpenCLDevice {
         return GemmOperand(mem: col, offset: 0, ld: images * p, transposed: false)
     }
 
+    /// Output-gradient operand of images `first..<first+images` of `gy`, grouped by channel: `gy` itself
+    /// for one image, else copied from `[images, OC, P]` into `scratch` as `[OC, images·P]`.
+    private func gradientOperand(_ g: Conv2dGeometry, gy: BufferView, gym: cl_mem, first: Int, images: Int,
+                                 scratch: DeviceBuffer?, _ op: String) throws -> GemmOperand {
+        let p = g.outHeight * g.outWidth, ocg = g.outChannelsPerGroup
+        let offset = gy.offset + first * g.outChannels * p
+        guard images > 1, let scratch else {
+            return GemmOperand(mem: gym, offset: offset, ld: p, transposed: false, batchStride: ocg * p)
+        }
+        let view = BufferView(buffer: gy.buffer, shape: [g.outChannels, images, p],
+                              strides: [p, g.outChannels * p, 1], offset: offset)
+        try copyStrided(view, into: BufferView(buffer: scratch, shape: [g.outChannels, images, p]), op)
+        return GemmOperand(mem: try mem(scratch, op), offset: 0, ld: images * p, transposed: false,
+                           batchStride: ocg * images * p)
+    }
+
     func conv2d(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let op = "conv2d"
         try expect(inputs, 2, "inputs", op); try expect(outputs, 1, "output", op)
@@ -128,16 +144,7 @@ extension OpenCLDevice {
 
         for first in stride(from: 0, to: g.batch, by: chunk) {
             let images = min(chunk, g.batch - first)
-            let gyOffset = gy.offset + first * g.outChannels * p
-            var source = GemmOperand(mem: gym, offset: gyOffset, ld: p, transposed: false, batchStride: ocg * p)
-            if images > 1 {
-                // y[first..., OC, P] -> [OC, images, P]
-                let view = BufferView(buffer: gy.buffer, shape: [g.outChannels, images, p],
-                                      strides: [p, g.outChannels * p, 1], offset: gyOffset)
-                try copyStrided(view, into: BufferView(buffer: gyScratch!, shape: [g.outChannels, images, p]), op)
-                source = GemmOperand(mem: try mem(gyScratch!, op), offset: 0, ld: images * p, transposed: false,
-                                     batchStride: ocg * images * p)
-            }
+            let source = try gradientOperand(g, gy: gy, gym: gym, first: first, images: images, scratch: gyScratch, op)
             let weightT = GemmOperand(mem: wm, offset: w.offset, ld: kSize, transposed: true, batchStride: ocg * kSize)
             let pointwise = images == 1 && isPointwise(g)
             let xOffset = gx.offset + first * g.inChannels * g.inHeight * g.inWidth
@@ -179,15 +186,7 @@ extension OpenCLDevice {
             var col = try columns(g, x: x, xm: xm, first: first, images: images, scratch: colScratch)
             col.transposed = true
             col.batchStride = kSize * col.ld
-            let gyOffset = gy.offset + first * g.outChannels * p
-            var source = GemmOperand(mem: gym, offset: gyOffset, ld: p, transposed: false, batchStride: ocg * p)
-            if images > 1 {
-                let view = BufferView(buffer: gy.buffer, shape: [g.outChannels, images, p],
-                                      strides: [p, g.outChannels * p, 1], offset: gyOffset)
-                try copyStrided(view, into: BufferView(buffer: gyScratch!, shape: [g.outChannels, images, p]), op)
-                source = GemmOperand(mem: try mem(gyScratch!, op), offset: 0, ld: images * p, transposed: false,
-                                     batchStride: ocg * images * p)
-            }
+            let source = try gradientOperand(g, gy: gy, gym: gym, first: first, images: images, scratch: gyScratch, op)
             let target = GemmOperand(mem: gwm, offset: gw.offset, ld: kSize, transposed: false, batchStride: ocg * kSize)
             // Chunks after the first accumulate into the gradient.
             try groupedGemm(m: ocg, n: kSize, k: images * p, source, col, target, beta: first == 0 ? 0 : 1,
