@@ -31,7 +31,7 @@ public struct LabeledImages: Sendable, Equatable {
     public init(pixels: [UInt8], labels: [Int32], channels: Int = 1, height: Int, width: Int,
                 classCount: Int, source: String = "<memory>") throws {
         ensure(channels > 0 && height >= 0 && width >= 0 && classCount > 0,
-                     "LabeledImages: bad geometry channels=\(channels) \(height)x\(width) classes=\(classCount)")
+               "LabeledImages: bad geometry channels=\(channels) \(height)x\(width) classes=\(classCount)")
         let perImage = channels * height * width
         guard perImage == 0 ? pixels.isEmpty : pixels.count == labels.count * perImage else {
             throw DataError.malformed(
@@ -42,13 +42,8 @@ public struct LabeledImages: Sendable, Equatable {
             throw DataError.labelOutOfRange(file: source, index: bad, label: Int(labels[bad]),
                                             classCount: classCount)
         }
-        self.count = labels.count
-        self.channels = channels
-        self.height = height
-        self.width = width
-        self.classCount = classCount
-        self.pixels = pixels
-        self.labels = labels
+        self.init(unchecked: pixels, labels: labels, channels: channels, height: height, width: width,
+                  classCount: classCount)
     }
 
     /// The pixels of image `index`, `channels * height * width` bytes.
@@ -78,7 +73,7 @@ public struct LabeledImages: Sendable, Equatable {
     /// The images at `range` as a new set (e.g. a validation split).
     public func subset(_ range: Range<Int>) -> LabeledImages {
         ensure(range.lowerBound >= 0 && range.upperBound <= count,
-                     "LabeledImages.subset(\(range)) outside 0..<\(count)")
+               "LabeledImages.subset(\(range)) outside 0..<\(count)")
         let perImage = pixelsPerImage
         return LabeledImages(
             unchecked: Array(pixels[range.lowerBound * perImage ..< range.upperBound * perImage]),
