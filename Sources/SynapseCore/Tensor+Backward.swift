@@ -22,7 +22,7 @@ extension Tensor {
                 for (input, inputGradient) in zip(node.inputs, inputGradients) {
                     guard input.requiresGradient, let inputGradient else { continue }
                     ensure(inputGradient.shape == input.shape,
-                                 "backward: \(node.op) produced a gradient of shape \(inputGradient.shape) for an input of shape \(input.shape)")
+                           "backward: \(node.op) produced a gradient of shape \(inputGradient.shape) for an input of shape \(input.shape)")
                     let key = ObjectIdentifier(input)
                     pending[key] = pending[key].map { $0 + inputGradient } ?? inputGradient
                 }

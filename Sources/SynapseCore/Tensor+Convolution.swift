@@ -14,7 +14,7 @@ extension Tensor {
                                       dilation: dilation, groups: groups)
         if let problem = geometry.validationError(layer: name) { fatalError(problem) }
         ensure(weight.shape == geometry.weightShape,
-                     "\(name): weight shape \(weight.shape) does not fit input \(shape) with groups=\(groups); expected \(geometry.weightShape)")
+               "\(name): weight shape \(weight.shape) does not fit input \(shape) with groups=\(groups); expected \(geometry.weightShape)")
         let device = Tensor.commonDevice(name, [self, weight])
         let (x, w) = withoutGradient { (contiguous(), weight.contiguous()) }
         let result = Tensor(empty: geometry.outputShape, on: device)

@@ -7,7 +7,7 @@ extension Tensor {
                             requiresGradient: Bool = false) {
         let shape = shape ?? [values.count]
         ensure(shape.reduce(1, *) == values.count,
-                     "Tensor: \(values.count) values do not fill shape \(shape)")
+               "Tensor: \(values.count) values do not fill shape \(shape)")
         self.init(empty: shape, on: device ?? TensorContext.device)
         self.requiresGradient = requiresGradient
         values.withUnsafeBytes { upload($0) }

@@ -11,7 +11,7 @@ extension Tensor {
             target[inferred] = count / known
         }
         ensure(target.reduce(1, *) == count && target.allSatisfy { $0 >= 0 },
-                     "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+               "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
         if target == shape { return self }
         let source = withoutGradient { contiguous() }
         let result = source.view(shape: target, strides: BufferView.contiguousStrides(for: target), offset: source.offset)
@@ -27,7 +27,7 @@ extension Tensor {
     /// Reorders dimensions: result dimension `i` is input dimension `order[i]`. A view.
     public func permute(_ order: [Int]) -> Tensor {
         ensure(order.count == rank && Set(order) == Set(0..<rank),
-                     "permute: \(order) is not a permutation of the \(rank) dimensions of shape \(shape)")
+               "permute: \(order) is not a permutation of the \(rank) dimensions of shape \(shape)")
         let result = view(shape: order.map { shape[$0] }, strides: order.map { strides[$0] }, offset: offset)
         return Tensor.record(result, .permute(order), [self])
     }
@@ -49,7 +49,7 @@ extension Tensor {
     public func slice(axis: Int = 0, _ range: Range<Int>) -> Tensor {
         let a = self.axis(axis, op: "slice")
         ensure(range.lowerBound >= 0 && range.upperBound <= shape[a],
-                     "slice: range \(range) out of bounds for axis \(a) of shape \(shape)")
+               "slice: range \(range) out of bounds for axis \(a) of shape \(shape)")
         var newShape = shape
         newShape[a] = range.count
         let result = view(shape: newShape, strides: strides, offset: offset + range.lowerBound * strides[a])

@@ -7,13 +7,13 @@ extension Tensor {
         requireFloat("matmul"); other.requireFloat("matmul")
         let device = Tensor.commonDevice("matmul", [self, other])
         ensure((rank == 2 && other.rank == 2) || (rank == 3 && (other.rank == 2 || other.rank == 3)),
-                     "matmul: unsupported ranks, shapes \(shape) and \(other.shape)")
+               "matmul: unsupported ranks, shapes \(shape) and \(other.shape)")
         let batch = rank == 3 ? shape[0] : 1
         let (m, k) = (shape[rank - 2], shape[rank - 1])
         let (k2, n) = (other.shape[other.rank - 2], other.shape[other.rank - 1])
         ensure(k == k2, "matmul: inner dimensions differ, shapes \(shape) and \(other.shape)")
         ensure(other.rank == 2 || other.shape[0] == batch,
-                     "matmul: batch sizes differ, shapes \(shape) and \(other.shape)")
+               "matmul: batch sizes differ, shapes \(shape) and \(other.shape)")
         let outShape = rank == 3 ? [batch, m, n] : [m, n]
         let result = Tensor(empty: outShape, on: device)
         let (a, transposeA, ownerA) = withoutGradient { self.gemmOperand() }

@@ -29,7 +29,7 @@ extension Tensor {
     public func crossEntropy(labels: Tensor, reduction: Reduction = .mean) -> Tensor {
         requireFloat("crossEntropy")
         ensure(rank == 2 && labels.rank == 1 && labels.shape[0] == shape[0] && labels.dtype == .int32,
-                     "crossEntropy: expects logits [N, C] and int32 labels [N], got \(shape) and \(labels.dtype) \(labels.shape)")
+               "crossEntropy: expects logits [N, C] and int32 labels [N], got \(shape) and \(labels.dtype) \(labels.shape)")
         let device = Tensor.commonDevice("crossEntropy", [self, labels])
         let logits = withoutGradient { contiguous() }
         let labelsView = withoutGradient { labels.contiguous() }

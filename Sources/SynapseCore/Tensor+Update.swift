@@ -22,14 +22,14 @@ extension Tensor {
     /// Overwrites the elements with host `values` (row-major), e.g. from a checkpoint.
     public func load(_ values: [Float]) {
         ensure(dtype == .float32 && isContiguous && values.count == count,
-                     "load: \(values.count) values for a \(dtype) tensor of shape \(shape)")
+               "load: \(values.count) values for a \(dtype) tensor of shape \(shape)")
         values.withUnsafeBytes { upload($0) }
     }
 
     /// Overwrites the elements with host int32 `values` (row-major).
     public func load(int32 values: [Int32]) {
         ensure(dtype == .int32 && isContiguous && values.count == count,
-                     "load: \(values.count) int32 values for a \(dtype) tensor of shape \(shape)")
+               "load: \(values.count) int32 values for a \(dtype) tensor of shape \(shape)")
         values.withUnsafeBytes { upload($0) }
     }
 

@@ -78,7 +78,7 @@ public final class Tensor: @unchecked Sendable {
     func axis(_ axis: Int, op: String) -> Int {
         let normalized = axis < 0 ? axis + rank : axis
         ensure(normalized >= 0 && normalized < Swift.max(rank, 1),
-                     "\(op): axis \(axis) out of range for shape \(shape)")
+               "\(op): axis \(axis) out of range for shape \(shape)")
         return normalized
     }
 }

@@ -11,7 +11,7 @@ public struct Batch: @unchecked Sendable {
     /// A batch of `images` and `labels` (same leading dimension).
     public init(images: Tensor, labels: Tensor) {
         ensure(images.shape.first == labels.shape.first && labels.rank == 1,
-                     "Batch: images \(images.shape) and labels \(labels.shape) disagree on the batch size")
+               "Batch: images \(images.shape) and labels \(labels.shape) disagree on the batch size")
         self.images = images
         self.labels = labels
     }

@@ -68,7 +68,7 @@ public final class DataLoader: @unchecked Sendable {
     /// The batches of `epoch`, beginning with batch number `start` (to resume mid-epoch).
     public func epoch(_ epoch: Int, startingAt start: Int = 0) -> DataLoaderEpoch {
         ensure(start >= 0 && start <= batchesPerEpoch,
-                     "DataLoader: start batch \(start) outside 0...\(batchesPerEpoch)")
+               "DataLoader: start batch \(start) outside 0...\(batchesPerEpoch)")
         return DataLoaderEpoch(loader: self, order: order(epoch: epoch), start: start)
     }
 

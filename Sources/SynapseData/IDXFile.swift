@@ -58,9 +58,9 @@ public struct IDXFile: Sendable, Equatable {
     public init(elementType: ElementType, dimensions: [Int], data: [UInt8]) {
         ensure(dimensions.count <= 255, "IDXFile: at most 255 dimensions, got \(dimensions.count)")
         ensure(dimensions.allSatisfy { $0 >= 0 && $0 <= Int(UInt32.max) },
-                     "IDXFile: dimensions \(dimensions) must lie in 0...UInt32.max")
+               "IDXFile: dimensions \(dimensions) must lie in 0...UInt32.max")
         ensure(data.count == dimensions.reduce(1, *) * elementType.byteSize,
-                     "IDXFile: \(data.count) data bytes for dimensions \(dimensions) of \(elementType)")
+               "IDXFile: \(data.count) data bytes for dimensions \(dimensions) of \(elementType)")
         self.elementType = elementType
         self.dimensions = dimensions
         self.data = data

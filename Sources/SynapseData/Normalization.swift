@@ -10,7 +10,7 @@ public struct Normalization: Sendable, Hashable, CustomStringConvertible {
     /// A normalisation with the given statistics.
     public init(mean: Float, std: Float) {
         ensure(std > 0 && std.isFinite && mean.isFinite,
-                     "Normalization: std must be positive and finite, mean finite (got mean \(mean), std \(std))")
+               "Normalization: std must be positive and finite, mean finite (got mean \(mean), std \(std))")
         self.mean = mean
         self.std = std
     }

@@ -70,7 +70,7 @@ public struct SafeTensor: Sendable, Equatable {
     ) {
         ensure(shape.allSatisfy { $0 >= 0 }, "SafeTensor: negative dimension in shape \(shape)")
         ensure(values.count == shape.reduce(1, *),
-                     "SafeTensor: \(values.count) values for shape \(shape) (\(shape.reduce(1, *)) elements)")
+               "SafeTensor: \(values.count) values for shape \(shape) (\(shape.reduce(1, *)) elements)")
         let size = MemoryLayout<Bits>.size
         #if _endian(little)
         // The in-memory layout already is the file layout: one copy, no per-element work.

@@ -29,9 +29,9 @@ public final class SyntheticImages: @unchecked Sendable {
     public init(imageShape: [Int], classCount: Int, batchSize: Int, batchCount: Int, seed: UInt64 = 0,
                 device: (any Device)? = nil) {
         ensure(imageShape.count == 3 && imageShape.allSatisfy { $0 > 0 },
-                     "SyntheticImages: image shape must be [channels, height, width], got \(imageShape)")
+               "SyntheticImages: image shape must be [channels, height, width], got \(imageShape)")
         ensure(classCount > 0 && batchSize > 0 && batchCount > 0,
-                     "SyntheticImages: classes \(classCount), batch size \(batchSize), batches \(batchCount) must be positive")
+               "SyntheticImages: classes \(classCount), batch size \(batchSize), batches \(batchCount) must be positive")
         self.imageShape = imageShape
         self.classCount = classCount
         self.batchSize = batchSize

@@ -56,7 +56,7 @@ public final class BatchNorm2d: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         ensure(input.rank == 4 && input.shape[1] == numFeatures,
-                     "BatchNorm2d(\(numFeatures)): expects input [N, \(numFeatures), H, W], got \(input.shape)")
+               "BatchNorm2d(\(numFeatures)): expects input [N, \(numFeatures), H, W], got \(input.shape)")
         let channelShape = [1, numFeatures, 1, 1]
         let mean: Tensor, variance: Tensor
         if isTraining {

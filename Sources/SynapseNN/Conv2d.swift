@@ -22,7 +22,7 @@ public final class Conv2d: Module {
                 weightInitializer: Initializer = .pytorchDefault, biasInitializer: Initializer = .pytorchDefault,
                 on device: (any Device)? = nil) {
         ensure(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
-                     "Conv2d: \(inChannels) input and \(outChannels) output channels must be divisible by groups=\(groups)")
+               "Conv2d: \(inChannels) input and \(outChannels) output channels must be divisible by groups=\(groups)")
         ensure(kernelSize.0 > 0 && kernelSize.1 > 0, "Conv2d: kernel size \(kernelSize) must be positive")
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding; self.dilation = dilation

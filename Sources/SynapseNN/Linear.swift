@@ -31,7 +31,7 @@ public final class Linear: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         ensure(input.rank >= 1 && input.shape.last == inFeatures,
-                     "Linear(\(inFeatures) → \(outFeatures)): input shape \(input.shape) must end in \(inFeatures)")
+               "Linear(\(inFeatures) → \(outFeatures)): input shape \(input.shape) must end in \(inFeatures)")
         let rows = input.rank == 2 ? input : input.reshape([-1, inFeatures])
         var output = rows.matmul(weight.value.transposed)
         if let bias { output = output + bias.value }

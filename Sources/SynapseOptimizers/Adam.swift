@@ -30,7 +30,7 @@ public class Adam: Optimizer {
     public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
         ensure(learningRate >= 0 && epsilon >= 0 && weightDecay >= 0,
-                     "Adam: learning rate, epsilon and weight decay must not be negative")
+               "Adam: learning rate, epsilon and weight decay must not be negative")
         ensure((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas (\(beta1), \(beta2)) must be in [0, 1)")
         self.parameters = parameters
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
