@@ -43,15 +43,15 @@ struct BatchNormTests {
         let output = layer(Tensor(Self.input, shape: Self.shape, on: device))
         let host = hostBatchNorm(Self.input.map(Double.init), shape: Self.shape,
                                  weight: Self.weight.map(Double.init), bias: Self.bias.map(Double.init))
-        expectClose(values(output), host.output.map { Float($0) }, tolerance: 1e-4)
+        expectClose(hostValues(output), host.output.map { Float($0) }, tolerance: 1e-4)
 
         let count = Double(2 * 3 * 2)
-        expectClose(values(layer.runningMean.value), host.mean.map { Float(0.1 * $0) })
-        expectClose(values(layer.runningVar.value), host.biasedVariance.map { Float(0.9 + 0.1 * $0 * count / (count - 1)) })
+        expectClose(hostValues(layer.runningMean.value), host.mean.map { Float(0.1 * $0) })
+        expectClose(hostValues(layer.runningVar.value), host.biasedVariance.map { Float(0.9 + 0.1 * $0 * count / (count - 1)) })
         #expect(try tracked(layer) == [1])
         _ = layer(Tensor(Self.input, shape: Self.shape, on: device))
         #expect(try tracked(layer) == [2])
-        expectClose(values(layer.runningMean.value), host.mean.map { Float(0.19 * $0) })
+        expectClose(hostValues(layer.runningMean.value), host.mean.map { Float(0.19 * $0) })
     }
 
     @Test(arguments: TestDevices.specs)
@@ -61,14 +61,14 @@ struct BatchNormTests {
         layer.runningMean.value.load([1, -1, 0.5])
         layer.runningVar.value.load([4, 0.25, 1])
         layer.eval()
-        let output = values(layer(Tensor(Self.input, shape: Self.shape, on: device)))
+        let output = hostValues(layer(Tensor(Self.input, shape: Self.shape, on: device)))
         let mean: [Float] = [1, -1, 0.5], variance: [Float] = [4, 0.25, 1]
         let expected = Self.input.enumerated().map { i, x -> Float in
             let c = (i / 6) % 3
             return (x - mean[c]) / (variance[c] + 1e-5).squareRoot() * Self.weight[c] + Self.bias[c]
         }
         expectClose(output, expected, tolerance: 1e-5)
-        expectClose(values(layer.runningMean.value), mean)   // untouched in evaluation
+        expectClose(hostValues(layer.runningMean.value), mean)   // untouched in evaluation
         #expect(try tracked(layer) == [0])
     }
 
@@ -119,8 +119,8 @@ struct BatchNormTests {
             }
         }
         let (x0, w0, b0) = (Self.input.map(Double.init), Self.weight.map(Double.init), Self.bias.map(Double.init))
-        expectClose(values(x.gradient!), numeric(x0) { loss($0, w0, b0) }, tolerance: 2e-3)
-        expectClose(values(layer.weight!.gradient!), numeric(w0) { loss(x0, $0, b0) }, tolerance: 2e-3)
-        expectClose(values(layer.bias!.gradient!), numeric(b0) { loss(x0, w0, $0) }, tolerance: 2e-3)
+        expectClose(hostValues(x.gradient!), numeric(x0) { loss($0, w0, b0) }, tolerance: 2e-3)
+        expectClose(hostValues(layer.weight!.gradient!), numeric(w0) { loss(x0, $0, b0) }, tolerance: 2e-3)
+        expectClose(hostValues(layer.bias!.gradient!), numeric(b0) { loss(x0, w0, $0) }, tolerance: 2e-3)
     }
 }

@@ -10,7 +10,7 @@ struct LayerTests {
         let layer = withDevice(device) { Linear(3, 2) }
         try layer.loadStateDict(["weight": Tensor([1, 2, 3, -1, 0, 1], shape: [2, 3]), "bias": Tensor([0.5, -0.5])])
         let x = Tensor([1, 0, -1, 2, 1, 0], shape: [2, 3], on: device)
-        expectClose(values(layer(x)), [1 - 3 + 0.5, -1 - 1 - 0.5, 2 + 2 + 0.5, -2 - 0.5])
+        expectClose(hostValues(layer(x)), [1 - 3 + 0.5, -1 - 1 - 0.5, 2 + 2 + 0.5, -2 - 0.5])
         #expect(layer(Tensor.ones([4, 5, 3], on: device)).shape == [4, 5, 2])
         #expect(layer(Tensor.ones([3], on: device)).shape == [2])
     }
@@ -22,7 +22,7 @@ struct LayerTests {
         let conv = withDevice(device) { Conv2d(8, 32, kernelSize: (3, 5), groups: 2) }
         for (parameter, fanIn) in [(linear.weight, 100), (linear.bias!, 100), (conv.weight, 4 * 15), (conv.bias!, 4 * 15)] {
             let bound = 1 / Float(fanIn).squareRoot()
-            let v = values(parameter.value)
+            let v = hostValues(parameter.value)
             #expect(v.allSatisfy { abs($0) <= bound })
             #expect(v.map(abs).max()! > 0.8 * bound)
             #expect(Set(v).count > v.count / 2)
@@ -38,7 +38,7 @@ struct LayerTests {
         #expect(convFans.fanIn == 75 && convFans.fanOut == 400)
 
         func stats(_ initializer: Initializer) -> (maxAbs: Float, std: Float) {
-            let v = values(initializer.makeWeight(shape))
+            let v = hostValues(initializer.makeWeight(shape))
             let mean = v.reduce(0, +) / Float(v.count)
             let variance = v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(v.count)
             return (v.map(abs).max()!, variance.squareRoot())
@@ -56,7 +56,7 @@ struct LayerTests {
         let heNormal = stats(.kaimingNormal()).std
         #expect(abs(heNormal - (2 / Float(100)).squareRoot()) < 0.05 * (2 / Float(100)).squareRoot())
 
-        #expect(values(Initializer.constant(0.25).makeWeight([2, 2])) == [0.25, 0.25, 0.25, 0.25])
+        #expect(hostValues(Initializer.constant(0.25).makeWeight([2, 2])) == [0.25, 0.25, 0.25, 0.25])
         let slope = Float(5).squareRoot()
         #expect(abs(Initializer.Nonlinearity.leakyReLU(negativeSlope: slope).gain - (1 / Float(3)).squareRoot()) < 1e-6)
     }
@@ -65,11 +65,11 @@ struct LayerTests {
         let reference = withRandomSeed(42) { withDevice(CPUDevice.shared) { Conv2d(3, 4, kernelSize: 3) } }
         for spec in TestDevices.specs {
             let other = withRandomSeed(42) { withDevice(TestDevices.device(spec)) { Conv2d(3, 4, kernelSize: 3) } }
-            expectClose(values(other.weight.value), values(reference.weight.value), tolerance: 1e-6)
-            expectClose(values(other.bias!.value), values(reference.bias!.value), tolerance: 1e-6)
+            expectClose(hostValues(other.weight.value), hostValues(reference.weight.value), tolerance: 1e-6)
+            expectClose(hostValues(other.bias!.value), hostValues(reference.bias!.value), tolerance: 1e-6)
         }
         let different = withRandomSeed(43) { Conv2d(3, 4, kernelSize: 3) }
-        #expect(values(different.weight.value) != values(reference.weight.value))
+        #expect(hostValues(different.weight.value) != hostValues(reference.weight.value))
     }
 
     @Test(arguments: TestDevices.specs)
@@ -92,11 +92,11 @@ struct LayerTests {
     func activationsAndLosses(spec: String) throws {
         try withDevice(TestDevices.device(spec)) {
             let x = Tensor([-1, 0, 2], shape: [1, 3])
-            expectClose(values(ReLU()(x)), [0, 0, 2])
-            expectClose(values(Tanh()(x)), [tanh(-1), 0, tanh(2)])
-            expectClose(values(Sigmoid()(x)), [1 / (1 + exp(1)), 0.5, 1 / (1 + exp(-2))])
+            expectClose(hostValues(ReLU()(x)), [0, 0, 2])
+            expectClose(hostValues(Tanh()(x)), [tanh(-1), 0, tanh(2)])
+            expectClose(hostValues(Sigmoid()(x)), [1 / (1 + exp(1)), 0.5, 1 / (1 + exp(-2))])
             let e: [Float] = [exp(-1), 1, exp(2)], total = e.reduce(0, +)
-            expectClose(values(Softmax()(x)), e.map { $0 / total })
+            expectClose(hostValues(Softmax()(x)), e.map { $0 / total })
             let loss = try CrossEntropyLoss()(x, Tensor(int32: [2])).item()
             #expect(abs(loss - (log(total) - 2)) < 1e-5)
             let mse = try MSELoss()(x, Tensor([0, 0, 0], shape: [1, 3])).item()
@@ -109,12 +109,12 @@ struct LayerTests {
         withDevice(TestDevices.device(spec)) {
             let model = Sequential { Dropout(probability: 0.25) }
             let x = Tensor.ones([4000])
-            let trained = values(model(x))
+            let trained = hostValues(model(x))
             let kept = trained.filter { $0 != 0 }
             #expect(kept.allSatisfy { abs($0 - 1 / 0.75) < 1e-5 })
             #expect(abs(Float(trained.count - kept.count) / 4000 - 0.25) < 0.04)
             model.eval()
-            #expect(values(model(x)) == [Float](repeating: 1, count: 4000))
+            #expect(hostValues(model(x)) == [Float](repeating: 1, count: 4000))
         }
     }
 }

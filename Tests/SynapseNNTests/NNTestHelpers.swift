@@ -1,14 +1,6 @@
 import SynapseTestSupport
 import Testing
 
-/// Host values of a float tensor (records a test failure and returns [] on a device error).
-func values(_ tensor: Tensor, sourceLocation: SourceLocation = #_sourceLocation) -> [Float] {
-    do { return try tensor.toArray() } catch {
-        Issue.record("device error: \(error)", sourceLocation: sourceLocation)
-        return []
-    }
-}
-
 /// Expects `actual` and `expected` to match elementwise within `tolerance` (absolute + relative).
 func expectClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5,
                  sourceLocation: SourceLocation = #_sourceLocation) {

@@ -1,14 +1,6 @@
 import SynapseTestSupport
 import Testing
 
-/// Host values of a float tensor (records a test failure and returns [] on a device error).
-func hostValues(_ tensor: Tensor, sourceLocation: SourceLocation = #_sourceLocation) -> [Float] {
-    do { return try tensor.toArray() } catch {
-        Issue.record("device error: \(error)", sourceLocation: sourceLocation)
-        return []
-    }
-}
-
 /// Expects elementwise agreement within `tolerance` (absolute + relative).
 func expectValues(_ actual: [Float], _ expected: [Double], tolerance: Double = 1e-6,
                   sourceLocation: SourceLocation = #_sourceLocation) {
