@@ -111,15 +111,29 @@ struct AutodiffTests {
     }
 }
 
-/// Forwards everything to `base`, but serves buffers from its own pool (whose misses go to `base`).
+/// Forwards everything to `base`, but serves buffers from its own pool (whose misses go to `base`),
+/// so counts are not disturbed by tests running beside it; with `limit`, it refuses larger
+/// allocations, to exercise out-of-memory paths. Its spec is `name`.
 final class PrivatePoolDevice: Device, @unchecked Sendable {
     let base: any Device
+    let name: String?
     private let pool: BufferPool
-    init(_ base: any Device) {
+
+    init(_ base: any Device, limit: Int? = nil, name: String? = nil) {
         self.base = base
-        pool = BufferPool(make: { try base.allocate(byteCount: $0) }, destroy: { base.release($0) })
+        self.name = name
+        pool = BufferPool(make: { size in
+            if let limit, size > limit {
+                throw DeviceError.outOfMemory(bytes: size, device: name ?? base.info.spec, detail: "test limit \(limit) bytes")
+            }
+            return try base.allocate(byteCount: size)
+        }, destroy: { base.release($0) })
     }
-    var info: DeviceInfo { base.info }
+    var info: DeviceInfo {
+        var info = base.info
+        if let name { info.spec = name }
+        return info
+    }
     func allocate(byteCount: Int) throws -> DeviceBuffer { try pool.allocate(byteCount: byteCount) }
     func release(_ buffer: DeviceBuffer) { pool.release(buffer) }
     func write(_ source: UnsafeRawBufferPointer, to buffer: DeviceBuffer, byteOffset: Int) throws {
@@ -137,42 +151,11 @@ final class PrivatePoolDevice: Device, @unchecked Sendable {
     func trimPool() { pool.trim() }
 }
 
-/// A device that runs on the CPU but refuses allocations above a limit, to exercise failure paths.
-final class SmallDevice: Device, @unchecked Sendable {
-    let limit: Int
-    init(limit: Int) { self.limit = limit }
-    var info: DeviceInfo {
-        var info = CPUDevice.shared.info
-        info.spec = "small"
-        return info
-    }
-    func allocate(byteCount: Int) throws -> DeviceBuffer {
-        guard byteCount <= limit else {
-            throw DeviceError.outOfMemory(bytes: byteCount, device: "small", detail: "test limit \(limit) bytes")
-        }
-        return try CPUDevice.shared.allocate(byteCount: byteCount)
-    }
-    func release(_ buffer: DeviceBuffer) { CPUDevice.shared.release(buffer) }
-    func write(_ source: UnsafeRawBufferPointer, to buffer: DeviceBuffer, byteOffset: Int) throws {
-        try CPUDevice.shared.write(source, to: buffer, byteOffset: byteOffset)
-    }
-    func read(_ buffer: DeviceBuffer, byteOffset: Int, into destination: UnsafeMutableRawBufferPointer) throws {
-        try CPUDevice.shared.read(buffer, byteOffset: byteOffset, into: destination)
-    }
-    func execute(_ primitive: Primitive, inputs: [BufferView], outputs: [BufferView]) throws {
-        try CPUDevice.shared.execute(primitive, inputs: inputs, outputs: outputs)
-    }
-    func synchronize() throws {}
-    var memory: MemoryStats { CPUDevice.shared.memory }
-    func resetPeakMemory() {}
-    func trimPool() {}
-}
-
 @Suite("Device failures", .serialized)
 struct FailureTests {
     @Test("out of memory surfaces as a typed error and the engine recovers")
     func outOfMemory() throws {
-        let device = SmallDevice(limit: 1 << 16)
+        let device = PrivatePoolDevice(CPUDevice.shared, limit: 1 << 16, name: "small")
         let big = Tensor.zeros([1 << 20], on: device)
         let derived = (big + 1).sum()
         #expect(throws: DeviceError.self) { try derived.item() }
@@ -189,7 +172,7 @@ struct FailureTests {
     @Test("mixing devices traps with both device names")
     func mixedDevices() async {
         await #expect(processExitsWith: .failure) {
-            let small = SmallDevice(limit: 1 << 20)
+            let small = PrivatePoolDevice(CPUDevice.shared, limit: 1 << 20, name: "small")
             _ = Tensor([1], on: small) + Tensor([1], on: CPUDevice.shared)
         }
     }
