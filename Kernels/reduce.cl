@@ -125,3 +125,14 @@ __kernel void argmax_f32_cols(__global int* y, int yo, __global const float* x, 
     }
     y[yo + g] = index;
 }
+
+// Split-K GEMM's final step: y[i] = beta·y[i] + the sum of `slices` partial blocks of `n` floats,
+// in slice order (the same result every run). With beta 0, y is not read.
+__kernel void sum_slices_f32(__global float* y, int yo, __global const float* partial, int slices, int n,
+                             float beta) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    float acc = 0.0f;
+    for (int s = 0; s < slices; ++s) acc += partial[s * n + i];
+    y[yo + i] = beta == 0.0f ? acc : beta * y[yo + i] + acc;
+}

@@ -188,9 +188,15 @@ extension OpenCLDevice {
             col.batchStride = kSize * col.ld
             let source = try gradientOperand(g, gy: gy, gym: gym, first: first, images: images, scratch: gyScratch, op)
             let target = GemmOperand(mem: gwm, offset: gw.offset, ld: kSize, transposed: false, batchStride: ocg * kSize)
-            // Chunks after the first accumulate into the gradient.
-            try groupedGemm(m: ocg, n: kSize, k: images * p, source, col, target, beta: first == 0 ? 0 : 1,
-                            groups: g.groups, op)
+            // Chunks after the first accumulate into the gradient. The reduction runs over every
+            // output pixel of the chunk while the result is small, so it is usually split along k.
+            let beta: Float = first == 0 ? 0 : 1
+            if let plan = splitKPlan(m: ocg, n: kSize, k: images * p, groups: g.groups) {
+                try gemmSplitK(m: ocg, n: kSize, k: images * p, source, col, target, beta: beta, groups: g.groups,
+                               plan: plan, op)
+            } else {
+                try groupedGemm(m: ocg, n: kSize, k: images * p, source, col, target, beta: beta, groups: g.groups, op)
+            }
         }
     }
 

@@ -57,6 +57,31 @@ import Testing
     }
 
     @Test(arguments: TestDevices.openCLSpecs)
+    func weightGradientSplitAlongK(spec: String) throws {
+        // Slices of 7 output pixels: most reductions split into several slices with a shorter last
+        // one, and the small chunks make later chunks add their slices onto the first's result.
+        try OpenCLDevice.$splitKSliceLengthOverride.withValue(7) {
+            try checkAll(spec, "split-K, whole batch")
+            try OpenCLDevice.$columnBudgetOverride.withValue(3000) { try checkAll(spec, "split-K, small chunks") }
+        }
+        // Slices that divide k exactly (a 4×4 output of 2 images: k = 32) leave no remainder slice.
+        try OpenCLDevice.$splitKSliceLengthOverride.withValue(8) { try checkAll(spec, "split-K, exact slices") }
+    }
+
+    @Test func splitKPlanFillsTheDeviceOnlyWhenTheOutputIsSmall() {
+        // LeNet-5 conv1's weight gradient at batch 256 on 132 compute units: one output tile, so
+        // k = 200,704 is cut into as many ≥ 1024-long slices as keep two work-groups per unit busy.
+        let lenet = SplitKPlan.choose(m: 6, n: 25, k: 256 * 784, groups: 1, computeUnits: 132)
+        #expect(lenet == SplitKPlan(k: 256 * 784, sliceLength: 1024))
+        #expect(lenet.map { $0.slices } == 196)
+        #expect(lenet.map { $0.fullSlices * $0.sliceLength + $0.remainder } == 256 * 784)
+        // An output of 512 tiles already fills the device: no split.
+        #expect(SplitKPlan.choose(m: 512, n: 4096, k: 1 << 20, groups: 1, computeUnits: 132) == nil)
+        // A short reduction is never split, however small the output.
+        #expect(SplitKPlan.choose(m: 6, n: 25, k: 1500, groups: 1, computeUnits: 132) == nil)
+    }
+
+    @Test(arguments: TestDevices.openCLSpecs)
     func stridedInputsAreAccepted(spec: String) throws {
         // The inputs are contiguous by contract; a permuted view is copied first rather than misread.
         let g = Conv2dGeometry(batch: 2, inChannels: 3, inHeight: 5, inWidth: 4, outChannels: 2, kernelHeight: 3, kernelWidth: 3, padding: (1, 1))
