@@ -28,11 +28,18 @@ public struct SplitKPlan: Equatable, Sendable {
     /// Shortest slice worth a GEMM of its own.
     public static let minimumSliceLength = 1024
 
+    /// Fewest slices a split must bring: splitting costs a pass over the partial products and, for
+    /// grouped products, a call per group, which on the H100 made AlexNet's conv3-5 weight gradients
+    /// (2 slices wanted) slower; LeNet-5 (196 slices) and AlexNet conv1 (22) gained 5-80×.
+    public static let minimumSlices = 8
+
     /// The plan for an `m×n` product (per group) over `k` on a device with `computeUnits`, or nil when
-    /// a plain GEMM already has enough output tiles to fill the device (about two per compute unit).
+    /// a plain GEMM's output tiles already keep a good part of the device busy (the split aims at
+    /// about two work-groups per compute unit).
     public static func choose(m: Int, n: Int, k: Int, groups: Int, computeUnits: Int) -> SplitKPlan? {
         let tiles = ((m + tileEdge - 1) / tileEdge) * ((n + tileEdge - 1) / tileEdge) * groups
         let wanted = (2 * computeUnits + tiles - 1) / tiles
+        guard wanted >= minimumSlices else { return nil }
         let slices = min(wanted, k / minimumSliceLength)
         guard slices >= 2 else { return nil }
         // Slices start on 64-element boundaries, which keeps CLBlast's loads aligned.

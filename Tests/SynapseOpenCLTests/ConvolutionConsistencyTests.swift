@@ -75,8 +75,12 @@ import Testing
         #expect(lenet == SplitKPlan(k: 256 * 784, sliceLength: 1024))
         #expect(lenet.map { $0.slices } == 196)
         #expect(lenet.map { $0.fullSlices * $0.sliceLength + $0.remainder } == 256 * 784)
-        // An output of 512 tiles already fills the device: no split.
-        #expect(SplitKPlan.choose(m: 512, n: 4096, k: 1 << 20, groups: 1, computeUnits: 132) == nil)
+        // AlexNet conv1 at 46 images a chunk: 12 tiles, 22 slices.
+        #expect(SplitKPlan.choose(m: 96, n: 363, k: 46 * 3025, groups: 1, computeUnits: 132)?.slices == 22)
+        // AlexNet conv3 (216 tiles) would want 2 slices, too few to pay for the extra pass: no split.
+        #expect(SplitKPlan.choose(m: 384, n: 2304, k: 128 * 169, groups: 1, computeUnits: 132) == nil)
+        // Nor on a 2-core PoCL device, which a single output tile already half fills.
+        #expect(SplitKPlan.choose(m: 6, n: 25, k: 256 * 784, groups: 1, computeUnits: 2) == nil)
         // A short reduction is never split, however small the output.
         #expect(SplitKPlan.choose(m: 6, n: 25, k: 1500, groups: 1, computeUnits: 132) == nil)
     }
