@@ -27,6 +27,8 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
     /// The kernels of `Kernels/*.cl`, built for this device on first use.
     public let kernels: KernelLibrary
     private let pool: BufferPool
+    /// The tuned CLBlast parameters applied to this device, or nil for CLBlast's own.
+    public let clblastTuning: CLBlastTuning?
 
     init(platformID: cl_platform_id, deviceID: cl_device_id, platformIndex: Int, deviceIndex: Int,
          globalIndex: Int) throws {
@@ -49,14 +51,20 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
         let driver = try OpenCLDevice.string(deviceID, CL_DRIVER_VERSION)
         let fpConfig: cl_device_fp_config = try OpenCLDevice.value(deviceID, CL_DEVICE_SINGLE_FP_CONFIG)
         let spec = "opencl:\(globalIndex)"
+        // Tuned CLBlast parameters go in before the first GEMM builds its kernels.
+        let tuning = try CLBlastTuning.forDevice(named: name)
+        if let tuning { try OpenCLDevice.apply(tuning, device: deviceID, label: "\(spec) (\(name))") }
+        var gemmLibrary = "CLBlast \(CLBLAST_VERSION_MAJOR).\(CLBLAST_VERSION_MINOR).\(CLBLAST_VERSION_PATCH)"
+        if let tuning { gemmLibrary += ", tuned " + tuning.kernels.keys.sorted().joined(separator: ", ") }
         let info = DeviceInfo(
             spec: spec, name: name, backend: "opencl", kind: kind,
             platform: try OpenCLDevice.platformString(platformID, CL_PLATFORM_NAME),
             vendor: try OpenCLDevice.string(deviceID, CL_DEVICE_VENDOR),
             driverVersion: driver, computeUnits: Int(computeUnits),
             globalMemoryBytes: Int(globalMemory), maxAllocationBytes: Int(maxAllocation),
-            gemmLibrary: "CLBlast \(CLBLAST_VERSION_MAJOR).\(CLBLAST_VERSION_MINOR).\(CLBLAST_VERSION_PATCH)")
+            gemmLibrary: gemmLibrary)
         self.info = info
+        clblastTuning = tuning
         maxWorkGroupSize = maxGroup
 
         var status: cl_int = CL_SUCCESS

@@ -1,0 +1,154 @@
+import COpenCL
+import Foundation
+import SynapseBackend
+
+/// Tuned parameters for CLBlast's kernels on one device, applied when the device is created.
+///
+/// CLBlast ships tuned values for many GPUs. It has none for newer ones, such as the H100, and uses
+/// generic vendor defaults there. Its tuners (`clblast_tuner_xgemm`, `clblast_tuner_xgemm_direct`, …
+/// in Debian's `clblast-utils`) find better values and write them as JSON files. Synapse applies
+/// them with `CLBlastOverrideParameters`: those built in below for devices measured by this project,
+/// or the tuner files in the directory named by `SYNAPSE_CLBLAST_TUNING` (`off` applies none).
+public struct CLBlastTuning: Equatable, Sendable {
+    /// CLBlast kernel name (`Xgemm`, `XgemmDirect`, `Copy`, …) → every parameter of that kernel.
+    public var kernels: [String: [String: Int]]
+    /// Where the values come from, for `synapse devices` and benchmark reports.
+    public var origin: String
+
+    public init(kernels: [String: [String: Int]], origin: String) {
+        self.kernels = kernels
+        self.origin = origin
+    }
+
+    /// Tunings measured by this project, by OpenCL device name.
+    public static let builtIn: [String: CLBlastTuning] = [
+        "NVIDIA H100 80GB HBM3": CLBlastTuning(kernels: [
+            // Exhaustive phase of clblast_tuner_xgemm at 2048³: 35.1 TFLOP/s (generic defaults: 29.6).
+            "Xgemm": ["GEMMK": 0, "KREG": 1, "KWG": 32, "KWI": 2, "MDIMA": 16, "MDIMC": 16, "MWG": 64,
+                      "NDIMB": 8, "NDIMC": 8, "NWG": 64, "SA": 1, "SB": 1, "STRM": 0, "STRN": 0,
+                      "VWM": 4, "VWN": 4],
+            // clblast_tuner_xgemm_direct at 256³ (the direct kernel serves small products).
+            "XgemmDirect": ["KWID": 2, "MDIMAD": 8, "MDIMCD": 8, "NDIMBD": 32, "NDIMCD": 32, "PADA": 1,
+                            "PADB": 1, "VWMD": 4, "VWND": 1, "WGD": 32],
+        ], origin: "built in: CLBlast tuners on the H100, driver 580.159.04, 2026-11-22"),
+    ]
+
+    /// The environment variable naming a directory of tuner JSON files, or `off`.
+    public static let environmentKey = "SYNAPSE_CLBLAST_TUNING"
+
+    /// The tuning for the device named `deviceName`: from the `SYNAPSE_CLBLAST_TUNING` directory
+    /// when set (`off`: none), else the built-in one, else nil. Throws when that directory or one
+    /// of its files cannot be read.
+    public static func forDevice(named deviceName: String,
+                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CLBlastTuning? {
+        guard let setting = environment[environmentKey], !setting.isEmpty else { return builtIn[deviceName] }
+        if setting == "off" { return nil }
+        let directory = URL(fileURLWithPath: setting, isDirectory: true)
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw DeviceError.unsupported("\(environmentKey)=\(setting): cannot list the directory (\(error.localizedDescription))")
+        }
+        let files = names.filter { $0.hasPrefix("clblast_") && $0.hasSuffix(".json") }.sorted()
+            .map { directory.appendingPathComponent($0) }
+        guard !files.isEmpty else {
+            throw DeviceError.unsupported("\(environmentKey)=\(setting): no clblast_*.json tuner files in that directory")
+        }
+        return try load(tunerFiles: files, forDevice: deviceName)
+    }
+
+    /// One file written by a CLBlast tuner: the kernel it tuned and its best parameters.
+    public struct TunerResult: Equatable, Sendable {
+        public var kernel: String
+        public var parameters: [String: Int]
+        public var precision: Int
+        /// The device the file was tuned on.
+        public var device: String
+        /// Time of the best configuration, in ms (lower is better).
+        public var bestTime: Double
+    }
+
+    /// Parses a tuner's JSON output. `kernel_family` names the kernel (`xgemm_1` → `Xgemm`,
+    /// `xgemm_direct_1` → `XgemmDirect`); `best_parameters` holds `NAME=value` pairs, of which
+    /// `PRECISION` is dropped (it is not a kernel parameter).
+    public static func parseTunerOutput(_ data: Data, file: String) throws -> TunerResult {
+        func bad(_ why: String) -> DeviceError { .unsupported("CLBlast tuner file \(file): \(why)") }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw bad("not a JSON object")
+        }
+        func field(_ key: String) throws -> String {
+            guard let value = object[key] as? String, !value.isEmpty else { throw bad("missing \"\(key)\"") }
+            return value
+        }
+        let family = try field("kernel_family")
+        guard let precision = Int(try field("precision")) else { throw bad("\"precision\" is not a number") }
+        var parameters: [String: Int] = [:]
+        for pair in try field("best_parameters").split(separator: " ") {
+            let parts = pair.split(separator: "=")
+            guard parts.count == 2, let value = Int(parts[1]) else { throw bad("cannot read parameter \"\(pair)\"") }
+            if parts[0] != "PRECISION" { parameters[String(parts[0])] = value }
+        }
+        guard !parameters.isEmpty else { throw bad("\"best_parameters\" is empty") }
+        return TunerResult(kernel: kernelName(family: family), parameters: parameters, precision: precision,
+                           device: (object["device"] as? String) ?? "", bestTime: Double((object["best_time"] as? String) ?? "") ?? .infinity)
+    }
+
+    /// The CLBlast kernel a tuner family tunes: the variant number dropped, snake case to camel case.
+    static func kernelName(family: String) -> String {
+        var parts = family.split(separator: "_").map(String.init)
+        if let last = parts.last, Int(last) != nil, parts.count > 1 { parts.removeLast() }
+        return parts.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// A tuning from tuner files: single-precision results only; for a kernel tuned more than once,
+    /// the fastest result. Files tuned on another device are left out, since parameters that are
+    /// fast (or even valid) on one device need not be on another. Nil when no file applies.
+    public static func load(tunerFiles: [URL], forDevice deviceName: String) throws -> CLBlastTuning? {
+        var best: [String: TunerResult] = [:]
+        for file in tunerFiles {
+            let data: Data
+            do { data = try Data(contentsOf: file) } catch {
+                throw DeviceError.unsupported("CLBlast tuner file \(file.path): cannot read it (\(error.localizedDescription))")
+            }
+            let result = try parseTunerOutput(data, file: file.path)
+            guard result.precision == 32, result.device.isEmpty || result.device == deviceName else { continue }
+            if let current = best[result.kernel], current.bestTime <= result.bestTime { continue }
+            best[result.kernel] = result
+        }
+        guard !best.isEmpty else { return nil }
+        return CLBlastTuning(kernels: best.mapValues(\.parameters),
+                             origin: "\(environmentKey) directory \(tunerFiles[0].deletingLastPathComponent().path)")
+    }
+}
+
+extension OpenCLDevice {
+    /// Hands each kernel's tuned parameters to CLBlast for this device (single precision), replacing
+    /// what it used so far; later GEMMs build their kernels with them. CLBlast refuses an unknown
+    /// kernel or an incomplete parameter set; that is thrown, naming the kernel.
+    public func applyCLBlastTuning(_ tuning: CLBlastTuning) throws {
+        try OpenCLDevice.apply(tuning, device: deviceID, label: "\(info.spec) (\(info.name))")
+    }
+
+    static func apply(_ tuning: CLBlastTuning, device: cl_device_id, label: String) throws {
+        for (kernel, parameters) in tuning.kernels.sorted(by: { $0.key < $1.key }) {
+            let names = parameters.keys.sorted()
+            let values = names.map { parameters[$0]! }
+            let cNames = names.map { strdup($0) }
+            defer { cNames.forEach { free($0) } }
+            var namePointers = cNames.map { UnsafePointer<CChar>($0) }
+            var sizes = values.map { Int($0) }
+            let status = namePointers.withUnsafeMutableBufferPointer { namesBuffer in
+                sizes.withUnsafeMutableBufferPointer { valuesBuffer in
+                    CLBlastOverrideParameters(device, kernel, CLBlastPrecisionSingle, names.count,
+                                              namesBuffer.baseAddress, valuesBuffer.baseAddress)
+                }
+            }
+            let code = Int32(status.rawValue)
+            guard code == 0 else {
+                throw DeviceError.library(name: "CLBlast " + OpenCLStatus.clblastName(code), status: code,
+                                          operation: "applying tuned \(kernel) parameters (\(tuning.origin)) on \(label)")
+            }
+        }
+    }
+}

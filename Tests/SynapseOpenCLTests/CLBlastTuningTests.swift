@@ -1,0 +1,122 @@
+import Foundation
+import SynapseTestSupport
+import Testing
+
+/// Tuned CLBlast parameters: reading tuner files, choosing a tuning for a device, and applying one.
+@Suite struct CLBlastTuningTests {
+    /// A tuner output file as `clblast_tuner_*` writes it (results list shortened).
+    static func tunerFile(family: String, precision: String = "32", device: String = "Test GPU",
+                          parameters: String, time: String = "0.49") -> Data {
+        Data("""
+        {
+          "kernel_family": "\(family)", "precision": "\(precision)", "best_kernel": "Xgemm",
+          "best_time": "\(time)", "best_parameters": "\(parameters)", "device": "\(device)",
+          "results": [ {"kernel": "Xgemm", "time": 0.9, "parameters": {"GEMMK": 0}} ]
+        }
+        """.utf8)
+    }
+
+    static let xgemmParameters = "GEMMK=0 KREG=1 KWG=32 KWI=2 MDIMA=16 MDIMC=16 MWG=64 NDIMB=8 NDIMC=8 NWG=64 "
+        + "PRECISION=32 SA=1 SB=1 STRM=0 STRN=0 VWM=4 VWN=4"
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("synapse-tuning-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func readsATunerFile() throws {
+        let result = try CLBlastTuning.parseTunerOutput(Self.tunerFile(family: "xgemm_1", parameters: Self.xgemmParameters),
+                                                        file: "clblast_xgemm_1_32.json")
+        #expect(result.kernel == "Xgemm")
+        #expect(result.precision == 32)
+        #expect(result.device == "Test GPU")
+        #expect(result.bestTime == 0.49)
+        #expect(result.parameters.count == 16, "PRECISION is not a kernel parameter")
+        #expect(result.parameters["MWG"] == 64 && result.parameters["VWN"] == 4 && result.parameters["PRECISION"] == nil)
+        // Families name the kernel: the variant number goes, snake case becomes camel case.
+        for (family, kernel) in [("xgemm_direct_1", "XgemmDirect"), ("copy", "Copy"), ("padtranspose", "Padtranspose")] {
+            let parsed = try CLBlastTuning.parseTunerOutput(Self.tunerFile(family: family, parameters: "WGD=8"), file: "f.json")
+            #expect(parsed.kernel == kernel, "family \(family)")
+        }
+    }
+
+    @Test func corruptTunerFilesNameTheFileAndTheProblem() {
+        let cases: [(Data, String)] = [
+            (Data("not json".utf8), "not a JSON object"),
+            (Data(#"{"kernel_family": "xgemm_1", "precision": "32"}"#.utf8), "missing \"best_parameters\""),
+            (Self.tunerFile(family: "xgemm_1", parameters: "MWG=64 KWG"), "cannot read parameter \"KWG\""),
+            (Self.tunerFile(family: "xgemm_1", precision: "single", parameters: "MWG=64"), "\"precision\" is not a number"),
+        ]
+        for (data, problem) in cases {
+            #expect {
+                _ = try CLBlastTuning.parseTunerOutput(data, file: "/tmp/clblast_bad.json")
+            } throws: { error in
+                let message = String(describing: error)
+                return message.contains("/tmp/clblast_bad.json") && message.contains(problem)
+            }
+        }
+    }
+
+    @Test func aTuningDirectoryGivesEachKernelItsFastestSinglePrecisionResult() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files: [(String, Data)] = [
+            ("clblast_xgemm_1_32.json", Self.tunerFile(family: "xgemm_1", parameters: Self.xgemmParameters, time: "0.49")),
+            ("clblast_xgemm_2_32.json", Self.tunerFile(family: "xgemm_2", parameters: "MWG=128", time: "0.70")),
+            ("clblast_xgemm_1_64.json", Self.tunerFile(family: "xgemm_1", precision: "64", parameters: "MWG=32", time: "0.10")),
+            ("clblast_copy_32.json", Self.tunerFile(family: "copy", device: "Other GPU", parameters: "COPY_DIMX=8")),
+            ("notes.txt", Data("ignored".utf8)),
+        ]
+        for (name, data) in files { try data.write(to: directory.appendingPathComponent(name)) }
+        let environment = [CLBlastTuning.environmentKey: directory.path]
+
+        let tuning = try #require(try CLBlastTuning.forDevice(named: "Test GPU", environment: environment))
+        #expect(tuning.kernels.keys.sorted() == ["Xgemm"], "the copy file was tuned on another device")
+        #expect(tuning.kernels["Xgemm"]?["MWG"] == 64, "xgemm_1 (0.49 ms) beats xgemm_2 (0.70 ms); the fp64 file does not count")
+        #expect(tuning.origin.contains(directory.path))
+        // Nothing in the directory was tuned on this device: no tuning at all.
+        #expect(try CLBlastTuning.forDevice(named: "Third GPU", environment: environment) == nil)
+    }
+
+    @Test func builtInTuningsAndTheOffSwitch() throws {
+        let h100 = "NVIDIA H100 80GB HBM3"
+        #expect(try CLBlastTuning.forDevice(named: h100, environment: [:]) == CLBlastTuning.builtIn[h100])
+        #expect(try CLBlastTuning.forDevice(named: h100, environment: [:])?.kernels.keys.sorted() == ["Xgemm", "XgemmDirect"])
+        #expect(try CLBlastTuning.forDevice(named: h100, environment: [CLBlastTuning.environmentKey: "off"]) == nil)
+        #expect(try CLBlastTuning.forDevice(named: "pthread-haswell-AMD EPYC", environment: [:]) == nil)
+        #expect {
+            _ = try CLBlastTuning.forDevice(named: h100, environment: [CLBlastTuning.environmentKey: "/nonexistent/tuning"])
+        } throws: { String(describing: $0).contains("/nonexistent/tuning") }
+    }
+
+    @Test(arguments: TestDevices.openCLSpecs)
+    func clblastRefusesIncompleteOrUnknownKernels(spec: String) throws {
+        let device = try #require(TestDevices.device(spec) as? OpenCLDevice)
+        let incomplete = CLBlastTuning(kernels: ["Xgemm": ["MWG": 64]], origin: "test")
+        #expect { try device.applyCLBlastTuning(incomplete) } throws: {
+            let message = String(describing: $0)
+            return message.contains("Xgemm") && message.contains("MissingOverrideParameter")
+        }
+        let unknown = CLBlastTuning(kernels: ["NoSuchKernel": ["X": 1]], origin: "test")
+        #expect { try device.applyCLBlastTuning(unknown) } throws: { String(describing: $0).contains("NoSuchKernel") }
+    }
+
+    /// The built-in H100 parameters are complete sets CLBlast accepts, and products computed with
+    /// them still match the CPU. (Applied here to the test's OpenCL devices, which keep them for
+    /// the rest of the process: they are valid on any device, only tuned for the H100.)
+    @Test(arguments: TestDevices.openCLSpecs)
+    func builtInParametersAreCompleteAndCorrect(spec: String) throws {
+        let device = try #require(TestDevices.device(spec) as? OpenCLDevice)
+        let h100 = try #require(CLBlastTuning.builtIn["NVIDIA H100 80GB HBM3"])
+        try device.applyCLBlastTuning(h100)
+        var random = TestRandom(25)
+        // A large product (the indirect Xgemm kernel on GPUs) and a small one (XgemmDirect).
+        for (m, n, k) in [(257, 130, 300), (9, 7, 13)] {
+            let a = Operand.floats(random.floats(m * k), [1, m, k])
+            let b = Operand.floats(random.floats(k * n), [1, k, n])
+            try Harness.compare(.matmul(transposeA: false, transposeB: false), on: spec, inputs: [a, b],
+                                outputs: [Output(shape: [1, m, n])], tolerance: .accumulation, "\(m)x\(n)x\(k) tuned")
+        }
+    }
+}
