@@ -6,9 +6,13 @@ import SynapseBackend
 ///
 /// CLBlast ships tuned values for many GPUs. It has none for newer ones, such as the H100, and uses
 /// generic vendor defaults there. Its tuners (`clblast_tuner_xgemm`, `clblast_tuner_xgemm_direct`, …
-/// in Debian's `clblast-utils`) find better values and write them as JSON files. Synapse applies
-/// them with `CLBlastOverrideParameters`: those built in below for devices measured by this project,
-/// or the tuner files in the directory named by `SYNAPSE_CLBLAST_TUNING` (`off` applies none).
+/// in Debian's `clblast-utils`) search for better values and write them as JSON files. When
+/// `SYNAPSE_CLBLAST_TUNING` names a directory of such files, Synapse applies those tuned on the
+/// device with `CLBlastOverrideParameters`.
+///
+/// Nothing is built in. On the H100, parameters tuned at 2048³ made large square products 1.18×
+/// faster but AlexNet's training step 7% slower (its M = 128 dense layers and 1024³-sized convolution
+/// products lost more). Tune at the sizes you train with, and compare with `synapse-bench`.
 public struct CLBlastTuning: Equatable, Sendable {
     /// CLBlast kernel name (`Xgemm`, `XgemmDirect`, `Copy`, …) → every parameter of that kernel.
     public var kernels: [String: [String: Int]]
@@ -20,29 +24,15 @@ public struct CLBlastTuning: Equatable, Sendable {
         self.origin = origin
     }
 
-    /// Tunings measured by this project, by OpenCL device name.
-    public static let builtIn: [String: CLBlastTuning] = [
-        "NVIDIA H100 80GB HBM3": CLBlastTuning(kernels: [
-            // Exhaustive phase of clblast_tuner_xgemm at 2048³: 35.1 TFLOP/s (generic defaults: 29.6).
-            "Xgemm": ["GEMMK": 0, "KREG": 1, "KWG": 32, "KWI": 2, "MDIMA": 16, "MDIMC": 16, "MWG": 64,
-                      "NDIMB": 8, "NDIMC": 8, "NWG": 64, "SA": 1, "SB": 1, "STRM": 0, "STRN": 0,
-                      "VWM": 4, "VWN": 4],
-            // clblast_tuner_xgemm_direct at 256³ (the direct kernel serves small products).
-            "XgemmDirect": ["KWID": 2, "MDIMAD": 8, "MDIMCD": 8, "NDIMBD": 32, "NDIMCD": 32, "PADA": 1,
-                            "PADB": 1, "VWMD": 4, "VWND": 1, "WGD": 32],
-        ], origin: "built in: CLBlast tuners on the H100, driver 580.159.04, 2026-11-22"),
-    ]
-
-    /// The environment variable naming a directory of tuner JSON files, or `off`.
+    /// The environment variable naming a directory of tuner JSON files (`off`: none).
     public static let environmentKey = "SYNAPSE_CLBLAST_TUNING"
 
-    /// The tuning for the device named `deviceName`: from the `SYNAPSE_CLBLAST_TUNING` directory
-    /// when set (`off`: none), else the built-in one, else nil. Throws when that directory or one
-    /// of its files cannot be read.
+    /// The tuning for the device named `deviceName` from the `SYNAPSE_CLBLAST_TUNING` directory, or
+    /// nil when the variable is unset or `off`. Throws when that directory or one of its files
+    /// cannot be read.
     public static func forDevice(named deviceName: String,
                                  environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CLBlastTuning? {
-        guard let setting = environment[environmentKey], !setting.isEmpty else { return builtIn[deviceName] }
-        if setting == "off" { return nil }
+        guard let setting = environment[environmentKey], !setting.isEmpty, setting != "off" else { return nil }
         let directory = URL(fileURLWithPath: setting, isDirectory: true)
         let names: [String]
         do {

@@ -79,14 +79,11 @@ import Testing
         #expect(try CLBlastTuning.forDevice(named: "Third GPU", environment: environment) == nil)
     }
 
-    @Test func builtInTuningsAndTheOffSwitch() throws {
-        let h100 = "NVIDIA H100 80GB HBM3"
-        #expect(try CLBlastTuning.forDevice(named: h100, environment: [:]) == CLBlastTuning.builtIn[h100])
-        #expect(try CLBlastTuning.forDevice(named: h100, environment: [:])?.kernels.keys.sorted() == ["Xgemm", "XgemmDirect"])
-        #expect(try CLBlastTuning.forDevice(named: h100, environment: [CLBlastTuning.environmentKey: "off"]) == nil)
-        #expect(try CLBlastTuning.forDevice(named: "pthread-haswell-AMD EPYC", environment: [:]) == nil)
+    @Test func unsetOrOffMeansCLBlastsOwnParameters() throws {
+        #expect(try CLBlastTuning.forDevice(named: "Test GPU", environment: [:]) == nil)
+        #expect(try CLBlastTuning.forDevice(named: "Test GPU", environment: [CLBlastTuning.environmentKey: "off"]) == nil)
         #expect {
-            _ = try CLBlastTuning.forDevice(named: h100, environment: [CLBlastTuning.environmentKey: "/nonexistent/tuning"])
+            _ = try CLBlastTuning.forDevice(named: "Test GPU", environment: [CLBlastTuning.environmentKey: "/nonexistent/tuning"])
         } throws: { String(describing: $0).contains("/nonexistent/tuning") }
     }
 
@@ -102,14 +99,21 @@ import Testing
         #expect { try device.applyCLBlastTuning(unknown) } throws: { String(describing: $0).contains("NoSuchKernel") }
     }
 
-    /// The built-in H100 parameters are complete sets CLBlast accepts, and products computed with
-    /// them still match the CPU. (Applied here to the test's OpenCL devices, which keep them for
-    /// the rest of the process: they are valid on any device, only tuned for the H100.)
+    /// What the H100's tuners found (clblast_tuner_xgemm at 2048³, clblast_tuner_xgemm_direct at 256³).
+    static let h100Tuning = CLBlastTuning(kernels: [
+        "Xgemm": ["GEMMK": 0, "KREG": 1, "KWG": 32, "KWI": 2, "MDIMA": 16, "MDIMC": 16, "MWG": 64, "NDIMB": 8,
+                  "NDIMC": 8, "NWG": 64, "SA": 1, "SB": 1, "STRM": 0, "STRN": 0, "VWM": 4, "VWN": 4],
+        "XgemmDirect": ["KWID": 2, "MDIMAD": 8, "MDIMCD": 8, "NDIMBD": 32, "NDIMCD": 32, "PADA": 1, "PADB": 1,
+                        "VWMD": 4, "VWND": 1, "WGD": 32],
+    ], origin: "test")
+
+    /// Complete parameter sets are accepted, and products computed with them still match the CPU.
+    /// (The test's OpenCL devices keep them for the rest of the process: they are valid on any
+    /// device, only tuned for the H100.)
     @Test(arguments: TestDevices.openCLSpecs)
-    func builtInParametersAreCompleteAndCorrect(spec: String) throws {
+    func appliedParametersAreUsedAndCorrect(spec: String) throws {
         let device = try #require(TestDevices.device(spec) as? OpenCLDevice)
-        let h100 = try #require(CLBlastTuning.builtIn["NVIDIA H100 80GB HBM3"])
-        try device.applyCLBlastTuning(h100)
+        try device.applyCLBlastTuning(Self.h100Tuning)
         var random = TestRandom(25)
         // A large product (the indirect Xgemm kernel on GPUs) and a small one (XgemmDirect).
         for (m, n, k) in [(257, 130, 300), (9, 7, 13)] {
