@@ -43,7 +43,8 @@ public enum Primitive: Sendable, Hashable {
 
     // MARK: Convolution (NCHW, contiguous inputs)
 
-    /// inputs `[x, weight]`, outputs `[y]` (no bias; add it with `.binary(.add)`).
+    /// inputs `[x, weight]` or `[x, weight, bias]` (bias `[outChannels]`, added to every output
+    /// pixel of its channel), outputs `[y]`.
     case conv2d(Conv2dGeometry)
     /// inputs `[gradY, weight]`, outputs `[gradX]`.
     case conv2dBackwardInput(Conv2dGeometry)

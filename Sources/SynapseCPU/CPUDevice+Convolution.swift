@@ -70,9 +70,10 @@ extension CPUDevice {
     func conv2d(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let name = "conv2d"
         let plan = try checkedGeometry(name, g)
-        try expectArity(name, inputs, 2, outputs, 1)
+        try expectArity(name, inputs, inputs.count == 3 ? 3 : 2, outputs, 1)
         let x = try contiguousFloats(name, "input", inputs[0], g.inputShape)
         let w = try contiguousFloats(name, "weight", inputs[1], g.weightShape)
+        let bias = inputs.count == 3 ? try contiguousFloats(name, "bias", inputs[2], [g.outChannels]) : nil
         let y = try contiguousFloats(name, "output", outputs[0], g.outputShape)
         let (rows, pixels, coutG, cinG) = (plan.rows, plan.pixels, plan.coutG, plan.cinG)
         try withScratch(floats: plan.threads * plan.scratchPerThread) { scratch in
@@ -99,6 +100,15 @@ extension CPUDevice {
                     for i in 0..<count {
                         for o in 0..<coutG {
                             (firstOut + (i * g.outChannels + o) * pixels).update(from: staged + o * width + i * pixels, count: pixels)
+                        }
+                    }
+                }
+                // The bias goes on while the block's output is still in cache.
+                if let bias {
+                    for n in images {
+                        for c in 0..<g.outChannels {
+                            let plane = y + (n * g.outChannels + c) * pixels, value = bias[c]
+                            for p in 0..<pixels { plane[p] += value }
                         }
                     }
                 }

@@ -94,8 +94,10 @@ enum Derivatives {
         // MARK: Convolutional networks
         case let .conv2d(geometry):
             let weight = node.inputs[1]
-            return [grad(0) { Tensor.backwardPrimitive(.conv2dBackwardInput(geometry), shape: x.shape, inputs: [g, weight]) },
-                    grad(1) { Tensor.backwardPrimitive(.conv2dBackwardWeight(geometry), shape: weight.shape, inputs: [x, g]) }]
+            let inputAndWeight = [grad(0) { Tensor.backwardPrimitive(.conv2dBackwardInput(geometry), shape: x.shape, inputs: [g, weight]) },
+                                  grad(1) { Tensor.backwardPrimitive(.conv2dBackwardWeight(geometry), shape: weight.shape, inputs: [x, g]) }]
+            guard node.inputs.count == 3 else { return inputAndWeight }
+            return inputAndWeight + [grad(2) { g.sum(axes: [0, 2, 3]) }]
         case let .maxPool2d(geometry):
             return [Tensor.backwardPrimitive(.maxPool2dBackward(geometry), shape: x.shape, inputs: [g, saved(0)])]
         case let .avgPool2d(geometry):

@@ -15,15 +15,19 @@ extension Tensor {
         if let problem = geometry.validationError(layer: name) { fatalError(problem) }
         ensure(weight.shape == geometry.weightShape,
                "\(name): weight shape \(weight.shape) does not fit input \(shape) with groups=\(groups); expected \(geometry.weightShape)")
-        let device = Tensor.commonDevice(name, [self, weight])
-        let (x, w) = withoutGradient { (contiguous(), weight.contiguous()) }
+        if let bias {
+            bias.requireFloat(name)
+            ensure(bias.shape == [geometry.outChannels], "\(name): bias shape \(bias.shape) must be [\(geometry.outChannels)]")
+        }
+        // The bias is added inside the primitive: an unbiased output kept alive by the graph
+        // would cost a second activation tensor per layer.
+        let inputs = [self, weight] + (bias.map { [$0] } ?? [])
+        let device = Tensor.commonDevice(name, inputs)
+        let operands = withoutGradient { inputs.map { $0.contiguous() } }
         let result = Tensor(empty: geometry.outputShape, on: device)
-        Engine.run(.conv2d(geometry), on: device, inputs: [x.bufferView, w.bufferView], outputs: [result.bufferView],
-                   retaining: [x, w])
-        let output = Tensor.record(result, .conv2d(geometry), [self, weight])
-        guard let bias else { return output }
-        ensure(bias.shape == [geometry.outChannels], "\(name): bias shape \(bias.shape) must be [\(geometry.outChannels)]")
-        return output + bias.reshape([1, geometry.outChannels, 1, 1])
+        Engine.run(.conv2d(geometry), on: device, inputs: operands.map(\.bufferView), outputs: [result.bufferView],
+                   retaining: operands)
+        return Tensor.record(result, .conv2d(geometry), inputs)
     }
 
     /// Max pooling over `[N, C, H, W]` (PyTorch's `max_pool2d`, floor mode). `stride` defaults to the kernel.

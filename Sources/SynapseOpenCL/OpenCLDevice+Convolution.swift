@@ -77,7 +77,7 @@ extension OpenCLDevice {
 
     func conv2d(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
         let op = "conv2d"
-        try expect(inputs, 2, "inputs", op); try expect(outputs, 1, "output", op)
+        try expect(inputs, inputs.count == 3 ? 3 : 2, "inputs", op); try expect(outputs, 1, "output", op)
         try validate(g, op)
         let (xs, ws) = (try contiguous(inputs[0], op), try contiguous(inputs[1], op))
         defer { [xs.scratch, ws.scratch].compactMap { $0 }.forEach(release) }
@@ -116,6 +116,16 @@ extension OpenCLDevice {
                 let destination = BufferView(buffer: y.buffer, shape: [images, g.outChannels, p], offset: yOffset)
                 try copyStrided(source, into: destination, op)
             }
+        }
+        if inputs.count == 3 {
+            // In place, so a biased convolution holds one output tensor, not two.
+            let bs = try contiguous(inputs[2], op)
+            defer { bs.scratch.map(release) }
+            try expectContiguous(bs.view, count: g.outChannels, op, "bias")
+            let bm = try checkedMem(bs.view, op, dtype: .float32)
+            let total = g.outputShape.reduce(1, *)
+            try launch("add_channel_bias_f32", global: total,
+                       [.buffer(ym), .i(y.offset), .buffer(bm), .i(bs.view.offset), .i(g.outChannels), .i(p), .i(total)])
         }
     }
 

@@ -24,6 +24,11 @@ extension CPU {
             let grouped = Conv2dGeometry(batch: 1, inChannels: 2, inHeight: 3, inWidth: 3, outChannels: 2,
                                          kernelHeight: 2, kernelWidth: 2, groups: 2)
             #expect(try conv(grouped, image + image.map { $0 * 10 }, kernel + [1, 0, 0, 1]) == [37, 47, 67, 77, 60, 80, 120, 140])
+            // A bias per output channel.
+            let biased = try Host.run1(.conv2d(grouped), [try Host.upload(image + image.map { $0 * 10 }, grouped.inputShape),
+                                                          try Host.upload(kernel + [1, 0, 0, 1], grouped.weightShape),
+                                                          try Host.upload([0.5, -100], [2])], grouped.outputShape)
+            #expect(biased == [37.5, 47.5, 67.5, 77.5, -40, -20, 20, 40])
         }
 
         static let geometries: [Conv2dGeometry] = [
@@ -45,7 +50,15 @@ extension CPU {
             let x = Host.randoms(g.inputShape.reduce(1, *), seed: 31)
             let w = Host.randoms(g.weightShape.reduce(1, *), seed: 32)
             let gy = Host.randoms(g.outputShape.reduce(1, *), seed: 33)
-            expectClose(try conv(g, x, w), Reference.conv2d(g, x, w), absolute: 1e-4, relative: 1e-4, "forward")
+            let reference = Reference.conv2d(g, x, w)
+            expectClose(try conv(g, x, w), reference, absolute: 1e-4, relative: 1e-4, "forward")
+            // With a bias input, each channel's value is added to every pixel of that channel.
+            let bias = Host.randoms(g.outChannels, seed: 34)
+            let biased = try Host.run1(.conv2d(g), [try Host.upload(x, g.inputShape), try Host.upload(w, g.weightShape),
+                                                    try Host.upload(bias, [g.outChannels])], g.outputShape)
+            let pixels = g.outHeight * g.outWidth
+            expectClose(biased, reference.enumerated().map { $0.element + Double(bias[($0.offset / pixels) % g.outChannels]) },
+                        absolute: 1e-4, relative: 1e-4, "forward with bias")
             let gx = try Host.run1(.conv2dBackwardInput(g), [try Host.upload(gy, g.outputShape), try Host.upload(w, g.weightShape)], g.inputShape)
             expectClose(gx, Reference.conv2dBackwardInput(g, gy, w), absolute: 1e-4, relative: 1e-4, "backward input")
             let gw = try Host.run1(.conv2dBackwardWeight(g), [try Host.upload(x, g.inputShape), try Host.upload(gy, g.outputShape)], g.weightShape)

@@ -111,6 +111,24 @@ struct AutodiffTests {
     }
 }
 
+@Suite struct ConvolutionBiasMemoryTests {
+    @Test("a biased convolution keeps one output tensor, not an unbiased one beside it", arguments: TestDevices.specs)
+    func biasIsAddedInPlace(device spec: String) throws {
+        let d = PrivatePoolDevice(TestDevices.device(spec))
+        let x = Tensor.uniform([2, 3, 8, 8], on: d)
+        let w = Tensor.uniform([4, 3, 3, 3], on: d, requiresGradient: true)
+        let b = Tensor.uniform([4], on: d, requiresGradient: true)
+        try Tensor.synchronize(d)
+        let before = d.memory.inUse
+        let y = x.conv2d(w, bias: b)
+        try Tensor.synchronize(d)
+        // The graph holds y alone: x, w and b were already there, and nothing else stays alive.
+        #expect(d.memory.inUse - before == BufferPool.bucket(for: y.shape.reduce(1, *) * 4))
+        y.sum().backward()
+        #expect(w.gradient != nil && b.gradient != nil)
+    }
+}
+
 /// Forwards everything to `base`, but serves buffers from its own pool (whose misses go to `base`),
 /// so counts are not disturbed by tests running beside it; with `limit`, it refuses larger
 /// allocations, to exercise out-of-memory paths. Its spec is `name`.

@@ -35,6 +35,9 @@ import Testing
             let gy = Operand.floats(random.floats(Self.count(g.outputShape)), g.outputShape)
             try Harness.compare(.conv2d(g), on: spec, inputs: [x, w], outputs: [Output(shape: g.outputShape, offset: 1)],
                                 tolerance: .accumulation, "\(name) \(label)")
+            let bias = Operand.floats(random.floats(g.outChannels), [g.outChannels])
+            try Harness.compare(.conv2d(g), on: spec, inputs: [x, w, bias], outputs: [Output(shape: g.outputShape, offset: 1)],
+                                tolerance: .accumulation, "\(name) \(label), with bias")
             try Harness.compare(.conv2dBackwardInput(g), on: spec, inputs: [gy, w], outputs: [Output(shape: g.inputShape, offset: 2)],
                                 tolerance: .accumulation, "\(name) \(label)")
             try Harness.compare(.conv2dBackwardWeight(g), on: spec, inputs: [x, gy], outputs: [Output(shape: g.weightShape, offset: 3)],
