@@ -40,9 +40,11 @@ extension RunEnvironment {
         return fields.count == 3 ? fields : nil
     }
 
-    /// `git rev-parse --short HEAD` of the current directory's checkout, `-dirty` appended when
+    /// `SYNAPSE_REVISION` when set (the revision a staged build came from, see scripts/gpu/stage.sh),
+    /// else `git rev-parse --short HEAD` of the current directory's checkout, `-dirty` appended when
     /// tracked files differ from it; nil when git or a checkout is missing.
     static func gitRevision() -> String? {
+        if let staged = ProcessInfo.processInfo.environment["SYNAPSE_REVISION"], !staged.isEmpty { return staged }
         guard let head = runGit(["rev-parse", "--short", "HEAD"]), !head.isEmpty else { return nil }
         let status = runGit(["status", "--porcelain", "--untracked-files=no"]) ?? ""
         return status.isEmpty ? head : head + "-dirty"

@@ -30,6 +30,10 @@ find "$stage" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} +
 say "swift build -c release --build-tests"
 swift build -c release --build-tests
 bin=$(swift build -c release --show-bin-path)
+# The revision the binaries were built from: the copy of the tree on the GPU machine may carry an
+# older .git, so synapse-bench reports this one (SYNAPSE_REVISION) instead of asking git there.
+revision=$(git rev-parse --short HEAD)
+git diff --quiet HEAD -- || revision+=-dirty
 binaries=("$bin/synapse" "$bin/synapse-bench" "$bin/SynapsePackageTests.xctest")
 for b in "${binaries[@]}"; do [ -f "$b" ] || die "missing $b after the build"; done
 
@@ -86,6 +90,7 @@ else
 fi
 
 say "env.sh"
+echo "$revision" > "$stage/REVISION"
 cat > "$stage/env.sh" <<'ENV'
 # Sourced on the GPU machine from the repo root:   source .gpu/env.sh && scripts/gpu/check.sh
 # Unpacks what scripts/gpu/stage.sh staged into /tmp (again only when the staged file
@@ -145,6 +150,7 @@ export SYNAPSE_BINARY=/tmp/gbin/synapse
 export SYNAPSE_BENCH_BINARY=/tmp/gbin/synapse-bench
 export SYNAPSE_REQUIRE_OPENCL=1
 export FASHION_MNIST=/tmp/fashion-mnist
+export SYNAPSE_REVISION=$(cat "$_gpu_here/REVISION")
 unset _gpu_here
 if [ "$_gpu_failed" = 1 ]; then
   unset _gpu_failed
