@@ -62,10 +62,10 @@ public enum Primitive: Sendable, Hashable {
     case avgPool2d(Pool2dGeometry)
     /// inputs `[gradY]`, outputs `[gradX]`.
     case avgPool2dBackward(Pool2dGeometry)
-    /// inputs `[x]` of shape `[N, C, H, W]`, outputs `[y, scale]` with
-    /// `scale = k + alpha/size * windowSum(x²)` and `y = x * scale^-beta`.
+    /// inputs `[x]` of shape `[N, C, H, W]`, outputs `[y]` with `y = x * scale^-beta`,
+    /// `scale = k + alpha/size * windowSum(x²)`.
     case localResponseNorm(LRNParameters)
-    /// inputs `[x, y, scale, gradY]`, outputs `[gradX]`.
+    /// inputs `[x, y, gradY]`, outputs `[gradX]` (the scale is recomputed from `x`).
     case localResponseNormBackward(LRNParameters)
 
     // MARK: Optimizer updates (all views contiguous, same shape; updated in place)

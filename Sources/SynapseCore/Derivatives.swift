@@ -104,7 +104,7 @@ enum Derivatives {
             return [Tensor.backwardPrimitive(.avgPool2dBackward(geometry), shape: x.shape, inputs: [g])]
         case let .localResponseNorm(parameters):
             return [Tensor.backwardPrimitive(.localResponseNormBackward(parameters), shape: x.shape,
-                                             inputs: [x, saved(0), saved(1), g])]
+                                             inputs: [x, saved(0), g])]
         }
     }
 

@@ -19,8 +19,8 @@ public enum Op: Sendable, Hashable {
     case matmul
     // Softmax family over the last axis; saved [output]. crossEntropy saves [labels].
     case softmax, logSoftmax, crossEntropy
-    // Convolutional network primitives (NCHW). conv2d inputs [x, weight]; maxPool2d saves [argmax];
-    // localResponseNorm saves [output, scale].
+    // Convolutional network primitives (NCHW). conv2d inputs [x, weight] or [x, weight, bias]; maxPool2d saves [argmax];
+    // localResponseNorm saves [output] (the backward pass recomputes the scale from the input).
     case conv2d(Conv2dGeometry)
     case maxPool2d(Pool2dGeometry)
     case avgPool2d(Pool2dGeometry)

@@ -60,10 +60,10 @@ extension Tensor {
         ensure(rank == 4, "localResponseNorm: expects [N, C, H, W], got \(shape)")
         ensure(parameters.size >= 1, "localResponseNorm: size must be positive, got \(parameters.size)")
         let x = withoutGradient { contiguous() }
-        let result = Tensor(empty: shape, on: device), scale = Tensor(empty: shape, on: device)
+        let result = Tensor(empty: shape, on: device)
         Engine.run(.localResponseNorm(parameters), on: device, inputs: [x.bufferView],
-                   outputs: [result.bufferView, scale.bufferView], retaining: [x])
-        return Tensor.record(result, .localResponseNorm(parameters), [self], saved: [result.detached(), scale])
+                   outputs: [result.bufferView], retaining: [x])
+        return Tensor.record(result, .localResponseNorm(parameters), [self], saved: [result.detached()])
     }
 
     /// Zeroes each element with probability `probability` and scales the rest by `1/(1-p)` while
