@@ -37,6 +37,11 @@ import SynapseTestSupport
             let bucket = BufferPool.bucket(for: size)
             #expect(bucket >= size && Double(bucket) <= Double(size) * 1.25, "\(size) -> \(bucket)")
         }
+        // Large buffers (activations) waste at most 2 MiB: AlexNet's conv1 output at batch 128.
+        let conv1 = 128 * 96 * 55 * 55 * 4
+        #expect(BufferPool.bucket(for: conv1) == 142 << 20 && BufferPool.bucket(for: conv1) - conv1 < 2 << 20)
+        #expect(BufferPool.bucket(for: (16 << 20) + 1) == 18 << 20)
+        #expect(BufferPool.bucket(for: 16 << 20) == 16 << 20)
     }
 
     @Test func aDriverFailureTrimsThePoolAndRetriesOnce() throws {
