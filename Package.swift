@@ -25,7 +25,8 @@ let package = Package(
 
         // MARK: Backends
         .target(name: "SynapseBackend"),
-        .target(name: "SynapseCPU", dependencies: ["SynapseBackend", "CBLAS"]),
+        .target(name: "CVectorMath"),
+        .target(name: "SynapseCPU", dependencies: ["SynapseBackend", "CBLAS", "CVectorMath"]),
         .target(name: "SynapseOpenCL", dependencies: ["SynapseBackend", "COpenCL"],
                 plugins: [.plugin(name: "EmbedKernels")]),
 

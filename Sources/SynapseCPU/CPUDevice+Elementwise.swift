@@ -1,3 +1,4 @@
+import CVectorMath
 import Foundation
 import SynapseBackend
 
@@ -158,17 +159,21 @@ private func applyUnary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ inc: Int,
                         _ y: UnsafeMutablePointer<Float>, _ count: Int) {
     switch op {
     case .negate: map(x, inc, y, count) { -$0 }
+    // Contiguous exp, tanh and sigmoid go to the AVX2 kernels of CVectorMath where the CPU has them.
     case .exp:
-        if inc == 1 { for k in 0..<count { y[k] = VectorMath.exp(x[k]) } } else { map(x, inc, y, count, VectorMath.exp) }
+        if inc == 1 { if synapse_exp_f32(x, y, count) == 0 { for k in 0..<count { y[k] = VectorMath.exp(x[k]) } } }
+        else { map(x, inc, y, count, VectorMath.exp) }
     case .log: map(x, inc, y, count) { Foundation.log($0) }
     case .sqrt: map(x, inc, y, count) { $0.squareRoot() }
     case .abs: map(x, inc, y, count) { Swift.abs($0) }
     case .relu: map(x, inc, y, count) { $0 < 0 ? 0 : $0 }  // NaN passes through, as in PyTorch
     // Written out so the contiguous loops vectorise (a closure argument kept them scalar).
     case .tanh:
-        if inc == 1 { for k in 0..<count { y[k] = VectorMath.tanh(x[k]) } } else { map(x, inc, y, count, VectorMath.tanh) }
+        if inc == 1 { if synapse_tanh_f32(x, y, count) == 0 { for k in 0..<count { y[k] = VectorMath.tanh(x[k]) } } }
+        else { map(x, inc, y, count, VectorMath.tanh) }
     case .sigmoid:
-        if inc == 1 { for k in 0..<count { y[k] = VectorMath.sigmoid(x[k]) } } else { map(x, inc, y, count, VectorMath.sigmoid) }
+        if inc == 1 { if synapse_sigmoid_f32(x, y, count) == 0 { for k in 0..<count { y[k] = VectorMath.sigmoid(x[k]) } } }
+        else { map(x, inc, y, count, VectorMath.sigmoid) }
     case .square: map(x, inc, y, count) { $0 * $0 }
     case .reciprocal: map(x, inc, y, count) { 1 / $0 }
     case let .addScalar(c): map(x, inc, y, count) { $0 + c }

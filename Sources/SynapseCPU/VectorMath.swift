@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// Branch-free exp, tanh and sigmoid written so that a plain loop over them auto-vectorises with
 /// baseline SSE2 (no libm call per element; scalar `tanhf` was 40% of a LeNet-5 step).
 ///
@@ -8,11 +10,17 @@
 /// `tanh`: `1 - 2/(e^{2|x|} + 1)` for `|x| ≥ 0.625`; below that an odd polynomial `x·P(x²)` fitted by
 /// least squares to relative error 4e-9, so tiny inputs keep full precision.
 /// Out-of-range inputs saturate as libm does; NaN propagates.
-enum VectorMath {
+///
+/// On CPUs with AVX2 and FMA, contiguous arrays go to the same formulas in C (`CVectorMath`), eight
+/// lanes at a time; these Swift versions serve strided views and every other CPU.
+public enum VectorMath {
+    /// Whether this CPU runs the AVX2 kernels of `CVectorMath`.
+    public static var hasAVX2Kernels: Bool { synapse_vector_math_available() != 0 }
+
     private static let roundingShift: Float = 12_582_912  // 1.5 · 2^23
 
     @inline(__always)
-    static func exp(_ x: Float) -> Float {
+    public static func exp(_ x: Float) -> Float {
         var c = x < -87.3 ? -87.3 : x
         c = c > 88.3 ? 88.3 : c
         let shifted = c * 1.442_695_040_888_963_4 + roundingShift
@@ -35,7 +43,7 @@ enum VectorMath {
     }
 
     @inline(__always)
-    static func tanh(_ x: Float) -> Float {
+    public static func tanh(_ x: Float) -> Float {
         let a = x.magnitude
         let e = exp((a < 20 ? a : 20) * 2)
         let large = 1 - 2 / (e + 1)
@@ -51,7 +59,7 @@ enum VectorMath {
     }
 
     @inline(__always)
-    static func sigmoid(_ x: Float) -> Float {
+    public static func sigmoid(_ x: Float) -> Float {
         1 / (1 + exp(-x))
     }
 }
