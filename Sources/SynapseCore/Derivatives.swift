@@ -72,7 +72,11 @@ enum Derivatives {
         case .matmul:
             let y = node.inputs[1]
             if x.rank == 2 {
-                return [grad(0) { g.matmul(y.transposed) }, grad(1) { x.transposed.matmul(g) }]
+                // Each gradient takes its input's layout. A transposed view (Linear's `weight.transposed`)
+                // gets the transpose of a contiguous product, so the gradient that reaches the weight
+                // through the transpose is contiguous, not a strided copy of a large matrix per step.
+                return [grad(0) { x.isTransposedMatrix ? y.matmul(g.transposed).transposed : g.matmul(y.transposed) },
+                        grad(1) { y.isTransposedMatrix ? g.transposed.matmul(x).transposed : x.transposed.matmul(g) }]
             }
             if y.rank == 3 {
                 return [grad(0) { g.matmul(y.transpose(1, 2)) }, grad(1) { x.transpose(1, 2).matmul(g) }]

@@ -39,6 +39,11 @@ extension Tensor {
         return permute(order)
     }
 
+    /// Whether this is a 2-D view stored column by column (the transpose of a contiguous matrix).
+    var isTransposedMatrix: Bool {
+        rank == 2 && shape[0] > 1 && shape[1] > 1 && strides == [1, shape[0]]
+    }
+
     /// The matrix transpose of a 2-D tensor. A view.
     public var transposed: Tensor {
         ensure(rank == 2, "transposed: needs a 2-D tensor, got shape \(shape)")
