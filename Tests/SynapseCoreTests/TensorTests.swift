@@ -111,6 +111,28 @@ struct AutodiffTests {
     }
 }
 
+@Suite struct GradientLayoutTests {
+    @Test("a weight used through .transposed gets a contiguous gradient, without a copy", arguments: TestDevices.specs)
+    func transposedWeightGradient(device spec: String) throws {
+        let d = PrivatePoolDevice(TestDevices.device(spec))
+        let w = Tensor.uniform([5, 3], on: d, requiresGradient: true)   // [out, in], as Linear stores it
+        let x = Tensor.uniform([4, 3], on: d)
+        let g = Tensor.uniform([4, 5], on: d)
+        let y = x.matmul(w.transposed)
+        let copiesBefore = d.copies
+        y.backward(seed: g)
+        #expect(d.copies == copiesBefore, "backward made \(d.copies - copiesBefore) layout copies")
+        let gradient = try #require(w.gradient)
+        #expect(gradient.isContiguous && gradient.shape == [5, 3])
+        // dW = gᵀ·x, computed on the host.
+        let (gv, xv) = (try g.toArray(), try x.toArray())
+        var expected = [Float](repeating: 0, count: 15)
+        for o in 0..<5 { for i in 0..<3 { for b in 0..<4 { expected[o * 3 + i] += gv[b * 5 + o] * xv[b * 3 + i] } } }
+        let actual = try gradient.toArray()
+        #expect(zip(actual, expected).allSatisfy { Swift.abs($0 - $1) <= 1e-5 }, "\(actual) vs \(expected)")
+    }
+}
+
 @Suite struct ConvolutionBiasMemoryTests {
     @Test("a biased convolution keeps one output tensor, not an unbiased one beside it", arguments: TestDevices.specs)
     func biasIsAddedInPlace(device spec: String) throws {
@@ -160,7 +182,10 @@ final class PrivatePoolDevice: Device, @unchecked Sendable {
     func read(_ buffer: DeviceBuffer, byteOffset: Int, into destination: UnsafeMutableRawBufferPointer) throws {
         try base.read(buffer, byteOffset: byteOffset, into: destination)
     }
+    /// Layout copies executed so far (the `.copy` primitive).
+    private(set) var copies = 0
     func execute(_ primitive: Primitive, inputs: [BufferView], outputs: [BufferView]) throws {
+        if case .copy = primitive { copies += 1 }
         try base.execute(primitive, inputs: inputs, outputs: outputs)
     }
     func synchronize() throws { try base.synchronize() }
