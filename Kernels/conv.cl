@@ -56,11 +56,3 @@ __kernel void col2im_f32(__global float* x, int xo, __global const float* col, i
     }
     x[xo + index] = acc;
 }
-
-// y[n, c, p] += bias[c] over the `total` elements of an NCHW output, in place (a convolution's bias).
-__kernel void add_channel_bias_f32(__global float* y, int yo, __global const float* bias, int bo, int C, int P,
-                                   int total) {
-    int index = get_global_id(0);
-    if (index >= total) return;
-    y[yo + index] += bias[bo + (index / P) % C];
-}

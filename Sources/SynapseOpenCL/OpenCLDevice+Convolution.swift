@@ -118,14 +118,16 @@ extension OpenCLDevice {
             }
         }
         if inputs.count == 3 {
-            // In place, so a biased convolution holds one output tensor, not two.
-            let bs = try contiguous(inputs[2], op)
-            defer { bs.scratch.map(release) }
-            try expectContiguous(bs.view, count: g.outChannels, op, "bias")
-            let bm = try checkedMem(bs.view, op, dtype: .float32)
-            let total = g.outputShape.reduce(1, *)
-            try launch("add_channel_bias_f32", global: total,
-                       [.buffer(ym), .i(y.offset), .buffer(bm), .i(bs.view.offset), .i(g.outChannels), .i(p), .i(total)])
+            // In place, so a biased convolution holds one output tensor, not two: the elementwise add
+            // with the bias broadcast over images and pixels.
+            let bias = inputs[2]
+            guard bias.shape == [g.outChannels] else {
+                throw DeviceError.unsupported("\(op): bias shape \(bias.shape) must be [\(g.outChannels)]")
+            }
+            let planes = BufferView(buffer: y.buffer, shape: [g.batch, g.outChannels, p], offset: y.offset)
+            let broadcast = BufferView(buffer: bias.buffer, shape: planes.shape, strides: [0, bias.strides[0], 0],
+                                       offset: bias.offset, dtype: bias.dtype)
+            try binary(.add, [planes, broadcast], [planes])
         }
     }
 

@@ -15,7 +15,7 @@ public enum OpenCLKernels {
         "reduce.cl": ["sum_f32_rows", "sum_f32_cols", "max_f32_rows", "max_f32_cols",
                       "argmax_f32_rows", "argmax_f32_cols", "sum_slices_f32"],
         "softmax.cl": ["softmax_f32", "log_softmax_f32", "cross_entropy_f32", "cross_entropy_backward_f32"],
-        "conv.cl": ["im2col_f32", "col2im_f32", "add_channel_bias_f32"],
+        "conv.cl": ["im2col_f32", "col2im_f32"],
         "pool.cl": ["max_pool2d_f32", "max_pool2d_backward_f32", "avg_pool2d_f32", "avg_pool2d_backward_f32"],
         "lrn.cl": ["lrn_f32", "lrn_backward_f32"],
         "optim.cl": ["sgd_f32", "adam_f32"],
