@@ -16,7 +16,7 @@ import SynapseBackend
 public struct CLBlastTuning: Equatable, Sendable {
     /// CLBlast kernel name (`Xgemm`, `XgemmDirect`, `Copy`, …) → every parameter of that kernel.
     public var kernels: [String: [String: Int]]
-    /// Where the values come from, for `synapse devices` and benchmark reports.
+    /// Where the values come from, named when CLBlast refuses them.
     public var origin: String
 
     public init(kernels: [String: [String: Int]], origin: String) {
