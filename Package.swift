@@ -54,6 +54,7 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "SynapseTestSupport", dependencies: ["Synapse"], path: "Tests/SynapseTestSupport"),
+        .testTarget(name: "SynapseBackendTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseCPUTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseOpenCLTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseCoreTests", dependencies: ["SynapseTestSupport"]),

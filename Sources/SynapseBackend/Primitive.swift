@@ -3,7 +3,10 @@
 /// A backend receives a primitive plus buffer views and nothing else: no tensors, no graph.
 /// Unless a case says otherwise, inputs may be any strided view (broadcast strides of 0
 /// included) and outputs are contiguous views that the caller allocated with the right shape.
-/// Every output is fully overwritten unless the case says it is updated in place.
+/// Every output is fully overwritten unless the case says it is updated in place. Inputs are
+/// float32 unless a case names another dtype. This contract is enforced once, for every backend,
+/// by `PrimitiveKernels.dispatch`: a call that breaks it throws `DeviceError.unsupported` naming
+/// the device, the primitive and the operand, on every device alike.
 public enum Primitive: Sendable, Hashable {
     // MARK: Elementwise
 
@@ -27,10 +30,11 @@ public enum Primitive: Sendable, Hashable {
     /// inputs `[x]` of shape `[rows, cols]`, contiguous; outputs `[y]` same shape: softmax (or
     /// log-softmax) of each row, computed max-subtracted.
     case softmax(log: Bool)
-    /// inputs `[logits [N, C] contiguous, labels int32 [N]]`, outputs `[loss [N]]`:
+    /// inputs `[logits [N, C] contiguous, labels int32 [N] (strided)]`, outputs `[loss [N]]`:
     /// `loss[n] = logsumexp(logits[n]) - logits[n, labels[n]]`; NaN where a label is outside `0..<C`.
     case crossEntropy
-    /// inputs `[logits [N, C], labels int32 [N], gradLoss [N]]`, outputs `[gradLogits [N, C]]`:
+    /// inputs `[logits [N, C] contiguous, labels int32 [N], gradLoss [N]]` (both vectors strided),
+    /// outputs `[gradLogits [N, C]]`:
     /// `(softmax(logits[n]) - onehot(labels[n])) * gradLoss[n]`.
     case crossEntropyBackward
 
@@ -38,7 +42,8 @@ public enum Primitive: Sendable, Hashable {
 
     /// inputs `[a, b]`, outputs `[c]`, all rank 3 (`[batch, rows, cols]`): `c[i] = op(a[i]) @ op(b[i])` where
     /// `op` transposes when asked. Inner two dimensions of `a` and `b` are row-major with unit stride in
-    /// the last one (leading dimension `strides[1]`); batch stride may be 0 to reuse one matrix.
+    /// the last one (leading dimension `strides[1]`, at least the column count); a batch extent of 1
+    /// or a batch stride of 0 reuses one matrix.
     case matmul(transposeA: Bool, transposeB: Bool)
 
     // MARK: Convolution (NCHW, contiguous inputs)
@@ -70,7 +75,7 @@ public enum Primitive: Sendable, Hashable {
 
     // MARK: Optimizer updates (all views contiguous, same shape; updated in place)
 
-    /// inputs `[grad]`, outputs `[param, momentumBuffer]` (the buffer is unused when momentum is 0).
+    /// inputs `[grad]`, outputs `[param, momentumBuffer]` (the buffer may be left out when momentum is 0).
     case sgdStep(SGDParameters)
     /// inputs `[grad]`, outputs `[param, firstMoment, secondMoment]`.
     case adamStep(AdamParameters)

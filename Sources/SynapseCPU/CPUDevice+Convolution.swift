@@ -61,20 +61,12 @@ extension CPUDevice {
         }
     }
 
-    private func checkedGeometry(_ name: String, _ g: Conv2dGeometry) throws -> ConvPlan {
-        if let problem = g.validationError(layer: name) { throw failure(name, problem) }
-        return ConvPlan(g)
-    }
-
     /// Runs `.conv2d`: `y_g = W_g @ im2col(x_g)` per image and group.
-    func conv2d(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "conv2d"
-        let plan = try checkedGeometry(name, g)
-        try expectArity(name, inputs, inputs.count == 3 ? 3 : 2, outputs, 1)
-        let x = try contiguousFloats(name, "input", inputs[0], g.inputShape)
-        let w = try contiguousFloats(name, "weight", inputs[1], g.weightShape)
-        let bias = inputs.count == 3 ? try contiguousFloats(name, "bias", inputs[2], [g.outChannels]) : nil
-        let y = try contiguousFloats(name, "output", outputs[0], g.outputShape)
+    package func conv2d(_ g: Conv2dGeometry, x input: BufferView, weight: BufferView, bias biasView: BufferView?,
+                        y output: BufferView) throws {
+        let plan = ConvPlan(g)
+        let x = try floats(input), w = try floats(weight), y = try floats(output)
+        let bias = try biasView.map(floats)
         let (rows, pixels, coutG, cinG) = (plan.rows, plan.pixels, plan.coutG, plan.cinG)
         try withScratch(floats: plan.threads * plan.scratchPerThread) { scratch in
             plan.forEachBlock(scratch) { _, images, workspace in
@@ -117,13 +109,9 @@ extension CPUDevice {
     }
 
     /// Runs `.conv2dBackwardInput`: `gradX = col2im(W_gᵀ @ gradY_g)` per image and group.
-    func conv2dBackwardInput(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "conv2dBackwardInput"
-        let plan = try checkedGeometry(name, g)
-        try expectArity(name, inputs, 2, outputs, 1)
-        let gy = try contiguousFloats(name, "gradOutput", inputs[0], g.outputShape)
-        let w = try contiguousFloats(name, "weight", inputs[1], g.weightShape)
-        let gx = try contiguousFloats(name, "gradInput", outputs[0], g.inputShape)
+    package func conv2dBackwardInput(_ g: Conv2dGeometry, gradY: BufferView, weight: BufferView, gradX: BufferView) throws {
+        let plan = ConvPlan(g)
+        let gy = try floats(gradY), w = try floats(weight), gx = try floats(gradX)
         let (rows, pixels, coutG, cinG) = (plan.rows, plan.pixels, plan.coutG, plan.cinG)
         try withScratch(floats: plan.threads * plan.scratchPerThread) { scratch in
             plan.forEachBlock(scratch) { _, images, workspace in
@@ -161,13 +149,9 @@ extension CPUDevice {
     }
 
     /// Runs `.conv2dBackwardWeight`: `gradW_g = Σ_images gradY_g @ im2col(x_g)ᵀ`.
-    func conv2dBackwardWeight(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "conv2dBackwardWeight"
-        let plan = try checkedGeometry(name, g)
-        try expectArity(name, inputs, 2, outputs, 1)
-        let x = try contiguousFloats(name, "input", inputs[0], g.inputShape)
-        let gy = try contiguousFloats(name, "gradOutput", inputs[1], g.outputShape)
-        let gw = try contiguousFloats(name, "gradWeight", outputs[0], g.weightShape)
+    package func conv2dBackwardWeight(_ g: Conv2dGeometry, x input: BufferView, gradY: BufferView, gradWeight: BufferView) throws {
+        let plan = ConvPlan(g)
+        let x = try floats(input), gy = try floats(gradY), gw = try floats(gradWeight)
         let (rows, pixels, coutG, cinG) = (plan.rows, plan.pixels, plan.coutG, plan.cinG)
         let weightCount = g.outChannels * rows
         // Thread 0 accumulates straight into the output, the others into partial sums added at the end.

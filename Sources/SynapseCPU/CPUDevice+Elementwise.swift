@@ -9,13 +9,8 @@ import SynapseBackend
 /// broadcast inputs (stride 0) read once per run.
 extension CPUDevice {
     /// Runs `.unary`: `y = op(x)` elementwise.
-    func unary(_ op: UnaryOp, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "unary(\(op))"
-        try expectArity(name, inputs, 1, outputs, 1)
-        let (x, y) = (inputs[0], outputs[0])
-        try expectContiguous(name, "output", y)
-        try expectShape(name, "input", x, y.shape)
-        let xp = try floats(name, "input", x), yp = try floats(name, "output", y)
+    package func unary(_ op: UnaryOp, x: BufferView, y: BufferView) throws {
+        let xp = try floats(x), yp = try floats(y)
         let cost = op.isTranscendental ? 24 : 1
         if x.isContiguous {
             ParallelFor.run(y.count, costPerItem: cost) { range in
@@ -33,15 +28,8 @@ extension CPUDevice {
     }
 
     /// Runs `.binary`: `y = op(a, b)` elementwise, broadcasting by stride 0.
-    func binary(_ op: BinaryOp, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "binary(\(op))"
-        try expectArity(name, inputs, 2, outputs, 1)
-        let (a, b, y) = (inputs[0], inputs[1], outputs[0])
-        try expectContiguous(name, "output", y)
-        try expectShape(name, "first input", a, y.shape)
-        try expectShape(name, "second input", b, y.shape)
-        let ap = try floats(name, "first input", a), bp = try floats(name, "second input", b)
-        let yp = try floats(name, "output", y)
+    package func binary(_ op: BinaryOp, a: BufferView, b: BufferView, y: BufferView) throws {
+        let ap = try floats(a), bp = try floats(b), yp = try floats(y)
         let cost: Int
         if case .powBackward = op { cost = 24 } else { cost = 1 }
         if a.isContiguous && b.isContiguous {
@@ -61,16 +49,10 @@ extension CPUDevice {
     }
 
     /// Runs `.copy`: strided view to contiguous output, bits unchanged.
-    func copy(_ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "copy"
-        try expectArity(name, inputs, 1, outputs, 1)
-        let (x, y) = (inputs[0], outputs[0])
-        try expectContiguous(name, "output", y)
-        try expectShape(name, "input", x, y.shape)
-        guard x.dtype == y.dtype else { throw failure(name, "input is \(x.dtype) but output is \(y.dtype)") }
+    package func copy(x: BufferView, y: BufferView) throws {
         // Both dtypes are 4 bytes wide: move bits as UInt32.
-        let xp = try address(name, "input", x).assumingMemoryBound(to: UInt32.self)
-        let yp = try address(name, "output", y).assumingMemoryBound(to: UInt32.self)
+        let xp = try address(x).assumingMemoryBound(to: UInt32.self)
+        let yp = try address(y).assumingMemoryBound(to: UInt32.self)
         if x.isContiguous {
             ParallelFor.run(y.count, costPerItem: 1) { range in
                 (yp + range.lowerBound).update(from: xp + range.lowerBound, count: range.count)
@@ -92,22 +74,16 @@ extension CPUDevice {
     }
 
     /// Runs `.fill`: every element of the output set to `value` (truncated for int32).
-    func fill(_ value: Float, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "fill(\(value))"
-        try expectArity(name, inputs, 0, outputs, 1)
-        let y = outputs[0]
-        try expectContiguous(name, "output", y)
+    package func fill(_ value: Float, y: BufferView) throws {
         switch y.dtype {
         case .float32:
-            let yp = try floats(name, "output", y)
+            let yp = try floats(y)
             ParallelFor.run(y.count, costPerItem: 1) { range in
                 (yp + range.lowerBound).update(repeating: value, count: range.count)
             }
         case .int32:
-            guard let integer = Int32(exactly: value.rounded(.towardZero)) else {
-                throw failure(name, "\(value) does not fit an int32")
-            }
-            let yp = try int32s(name, "output", y)
+            let integer = Int32(value.rounded(.towardZero))
+            let yp = try int32s(y)
             ParallelFor.run(y.count, costPerItem: 1) { range in
                 (yp + range.lowerBound).update(repeating: integer, count: range.count)
             }
@@ -115,13 +91,8 @@ extension CPUDevice {
     }
 
     /// Runs `.random`: element `i` is `CounterRandom.sample(distribution, seed, offset + i)`.
-    func random(_ distribution: RandomDistribution, seed: UInt64, offset: UInt64,
-                _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "random(\(distribution))"
-        try expectArity(name, inputs, 0, outputs, 1)
-        let y = outputs[0]
-        try expectContiguous(name, "output", y)
-        let yp = try floats(name, "output", y)
+    package func random(_ distribution: RandomDistribution, seed: UInt64, offset: UInt64, y: BufferView) throws {
+        let yp = try floats(y)
         ParallelFor.run(y.count, costPerItem: 40) { range in
             for i in range {
                 yp[i] = CounterRandom.sample(distribution, seed: seed, index: offset &+ UInt64(i))

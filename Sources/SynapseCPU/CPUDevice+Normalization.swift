@@ -9,13 +9,9 @@ import SynapseBackend
 /// where `j ∈ W(c)` exactly when `c ∈ [j - (size-1)/2, j + size/2]`. The scale is not stored; the
 /// backward pass recomputes it from `x`.
 extension CPUDevice {
-    private func checkedLRN(_ name: String, _ p: LRNParameters, _ inputs: [BufferView], _ inputCount: Int,
-                            _ outputs: [BufferView], _ outputCount: Int) throws -> (n: Int, c: Int, plane: Int) {
-        try expectArity(name, inputs, inputCount, outputs, outputCount)
-        guard p.size >= 1 else { throw failure(name, "window size must be at least 1, got \(p.size)") }
-        let x = inputs[0]
-        guard x.rank == 4 else { throw failure(name, "input must have shape [N, C, H, W], has \(x.shape)") }
-        return (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+    /// Images, channels and plane size of a checked `[N, C, H, W]` view.
+    private static func nchw(_ x: BufferView) -> (n: Int, c: Int, plane: Int) {
+        (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
     }
 
     /// `scale` of channels `0..<channels` of one image into `scale` (`channels` planes), from its input `x`.
@@ -35,12 +31,9 @@ extension CPUDevice {
     }
 
     /// Runs `.localResponseNorm`: `y = x * scale^-beta`. Threads take whole images.
-    func localResponseNorm(_ p: LRNParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "localResponseNorm"
-        let (batch, channels, plane) = try checkedLRN(name, p, inputs, 1, outputs, 1)
-        let shape = inputs[0].shape
-        let x = try contiguousFloats(name, "input", inputs[0], shape)
-        let y = try contiguousFloats(name, "output", outputs[0], shape)
+    package func localResponseNorm(_ p: LRNParameters, x input: BufferView, y output: BufferView) throws {
+        let (batch, channels, plane) = CPUDevice.nchw(input)
+        let x = try floats(input), y = try floats(output)
         let beta = p.beta, image = channels * plane
         ParallelFor.run(batch, costPerItem: image * (p.size + 30)) { images in
             let scale = UnsafeMutablePointer<Float>.allocate(capacity: image)
@@ -56,14 +49,10 @@ extension CPUDevice {
 
     /// Runs `.localResponseNormBackward`: the gradient above, from `x`, `y` and `gradY`, with the
     /// scale recomputed from `x` (so the forward pass need not keep it). Threads take whole images.
-    func localResponseNormBackward(_ p: LRNParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "localResponseNormBackward"
-        let (batch, channels, plane) = try checkedLRN(name, p, inputs, 3, outputs, 1)
-        let shape = inputs[0].shape
-        let x = try contiguousFloats(name, "input", inputs[0], shape)
-        let y = try contiguousFloats(name, "output", inputs[1], shape)
-        let gy = try contiguousFloats(name, "gradOutput", inputs[2], shape)
-        let gx = try contiguousFloats(name, "gradInput", outputs[0], shape)
+    package func localResponseNormBackward(_ p: LRNParameters, x input: BufferView, y output: BufferView,
+                                           gradY: BufferView, gradX: BufferView) throws {
+        let (batch, channels, plane) = CPUDevice.nchw(input)
+        let x = try floats(input), y = try floats(output), gy = try floats(gradY), gx = try floats(gradX)
         let coefficient = 2 * p.alpha * p.beta / Float(p.size), negBeta = -p.beta, image = channels * plane
         ParallelFor.run(batch, costPerItem: image * (4 * p.size + 30)) { images in
             let scale = UnsafeMutablePointer<Float>.allocate(capacity: image)

@@ -5,19 +5,14 @@ import SynapseBackend
 /// in `Float`).
 extension CPUDevice {
     /// Runs `.sgdStep`: one in-place `torch.optim.SGD` update of `param` (and the momentum buffer).
-    func sgdStep(_ p: SGDParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "sgdStep"
-        let usesBuffer = p.momentum != 0
-        guard inputs.count == 1, outputs.count == 2 || (!usesBuffer && outputs.count == 1) else {
-            throw failure(name, "takes inputs [grad] and outputs [param, momentumBuffer], got \(inputs.count) and \(outputs.count)")
-        }
-        let shape = outputs[0].shape
-        let param = try contiguousFloats(name, "param", outputs[0], shape)
-        let grad = try contiguousFloats(name, "grad", inputs[0], shape)
-        let buffer = usesBuffer ? try contiguousFloats(name, "momentumBuffer", outputs[1], shape) : param
+    package func sgdStep(_ p: SGDParameters, grad gradView: BufferView, param paramView: BufferView,
+                         momentumBuffer: BufferView?) throws {
+        let usesBuffer = momentumBuffer != nil
+        let param = try floats(paramView), grad = try floats(gradView)
+        let buffer = try momentumBuffer.map(floats) ?? param
         let (lr, momentum, decay) = (p.learningRate, p.momentum, p.weightDecay)
         let keep = 1 - p.dampening, first = p.firstStep, nesterov = p.nesterov
-        ParallelFor.run(outputs[0].count, costPerItem: 4) { range in
+        ParallelFor.run(paramView.count, costPerItem: 4) { range in
             if usesBuffer && !first && !nesterov && decay == 0 {
                 // The common case as a branch-free loop (same operations, same order) so it vectorises.
                 for i in range {
@@ -42,15 +37,10 @@ extension CPUDevice {
     }
 
     /// Runs `.adamStep`: one in-place `torch.optim.Adam`/`AdamW` update of `param` and both moments.
-    func adamStep(_ p: AdamParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "adamStep"
-        try expectArity(name, inputs, 1, outputs, 3)
-        guard p.step >= 1 else { throw failure(name, "step is 1-based, got \(p.step)") }
-        let shape = outputs[0].shape
-        let param = try contiguousFloats(name, "param", outputs[0], shape)
-        let grad = try contiguousFloats(name, "grad", inputs[0], shape)
-        let m = try contiguousFloats(name, "firstMoment", outputs[1], shape)
-        let v = try contiguousFloats(name, "secondMoment", outputs[2], shape)
+    package func adamStep(_ p: AdamParameters, grad gradView: BufferView, param paramView: BufferView,
+                          firstMoment: BufferView, secondMoment: BufferView) throws {
+        let param = try floats(paramView), grad = try floats(gradView)
+        let m = try floats(firstMoment), v = try floats(secondMoment)
         let (beta1, beta2, epsilon, decay) = (p.beta1, p.beta2, p.epsilon, p.weightDecay)
         let lr = Double(p.learningRate)
         let bias1 = 1 - pow(Double(beta1), Double(p.step)), bias2 = 1 - pow(Double(beta2), Double(p.step))
@@ -58,7 +48,7 @@ extension CPUDevice {
         let shrink = Float(1 - lr * Double(decay))
         let decoupled = p.decoupledWeightDecay
         let weight = 1 - beta1, oneMinusBeta2 = 1 - beta2
-        ParallelFor.run(outputs[0].count, costPerItem: 12) { range in
+        ParallelFor.run(paramView.count, costPerItem: 12) { range in
             for i in range {
                 var g = grad[i], w = param[i]
                 if decay != 0 {

@@ -15,18 +15,9 @@ extension CPUDevice {
         return (max(start, 0), min(end, extent), end - start)
     }
 
-    private func checkedPool(_ name: String, _ g: Pool2dGeometry) throws {
-        if let problem = g.validationError(layer: name) { throw failure(name, problem) }
-    }
-
     /// Runs `.maxPool2d`: window maxima and the flat in-plane index of each winner.
-    func maxPool2d(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "maxPool2d"
-        try checkedPool(name, g)
-        try expectArity(name, inputs, 1, outputs, 2)
-        let x = try contiguousFloats(name, "input", inputs[0], g.inputShape)
-        let y = try contiguousFloats(name, "output", outputs[0], g.outputShape)
-        let arg = try contiguousInt32s(name, "argmax", outputs[1], g.outputShape)
+    package func maxPool2d(_ g: Pool2dGeometry, x input: BufferView, y output: BufferView, argmax: BufferView) throws {
+        let x = try floats(input), y = try floats(output), arg = try int32s(argmax)
         let (inPlane, outPlane) = (g.inHeight * g.inWidth, g.outHeight * g.outWidth)
         ParallelFor.run(g.batch * g.channels, costPerItem: outPlane * g.kernelHeight * g.kernelWidth) { planes in
             for p in planes {
@@ -141,13 +132,9 @@ extension CPUDevice {
     }
 
     /// Runs `.maxPool2dBackward`: each output gradient added to its recorded winner.
-    func maxPool2dBackward(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+    package func maxPool2dBackward(_ g: Pool2dGeometry, gradY: BufferView, argmax: BufferView, gradX: BufferView) throws {
         let name = "maxPool2dBackward"
-        try checkedPool(name, g)
-        try expectArity(name, inputs, 2, outputs, 1)
-        let gy = try contiguousFloats(name, "gradOutput", inputs[0], g.outputShape)
-        let arg = try contiguousInt32s(name, "argmax", inputs[1], g.outputShape)
-        let gx = try contiguousFloats(name, "gradInput", outputs[0], g.inputShape)
+        let gy = try floats(gradY), arg = try int32s(argmax), gx = try floats(gradX)
         let (inPlane, outPlane) = (g.inHeight * g.inWidth, g.outHeight * g.outWidth)
         // Indices come from memory the caller wrote: check them before scattering through them.
         let total = g.batch * g.channels * outPlane
@@ -164,12 +151,8 @@ extension CPUDevice {
     }
 
     /// Runs `.avgPool2d`: window means, dividing as `count_include_pad` says.
-    func avgPool2d(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "avgPool2d"
-        try checkedPool(name, g)
-        try expectArity(name, inputs, 1, outputs, 1)
-        let x = try contiguousFloats(name, "input", inputs[0], g.inputShape)
-        let y = try contiguousFloats(name, "output", outputs[0], g.outputShape)
+    package func avgPool2d(_ g: Pool2dGeometry, x input: BufferView, y output: BufferView) throws {
+        let x = try floats(input), y = try floats(output)
         let (inPlane, outPlane) = (g.inHeight * g.inWidth, g.outHeight * g.outWidth)
         if CPUDevice.isTiled(g) { return avgPool2dTiled(g, x, y) }
         ParallelFor.run(g.batch * g.channels, costPerItem: outPlane * g.kernelHeight * g.kernelWidth) { planes in
@@ -192,12 +175,8 @@ extension CPUDevice {
     }
 
     /// Runs `.avgPool2dBackward`: each output gradient spread evenly over its window.
-    func avgPool2dBackward(_ g: Pool2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "avgPool2dBackward"
-        try checkedPool(name, g)
-        try expectArity(name, inputs, 1, outputs, 1)
-        let gy = try contiguousFloats(name, "gradOutput", inputs[0], g.outputShape)
-        let gx = try contiguousFloats(name, "gradInput", outputs[0], g.inputShape)
+    package func avgPool2dBackward(_ g: Pool2dGeometry, gradY: BufferView, gradX: BufferView) throws {
+        let gy = try floats(gradY), gx = try floats(gradX)
         let (inPlane, outPlane) = (g.inHeight * g.inWidth, g.outHeight * g.outWidth)
         if CPUDevice.isTiled(g) { return avgPool2dBackwardTiled(g, gy, gx) }
         ParallelFor.run(g.batch * g.channels, costPerItem: inPlane + outPlane * g.kernelHeight * g.kernelWidth) { planes in

@@ -8,23 +8,12 @@ import SynapseBackend
 /// compared with; softmax-like ops subtract the row maximum before exponentiating.
 extension CPUDevice {
     /// Runs `.reduce`: sum, mean, max or first argmax over the middle axis of `[outer, reduced, inner]`.
-    func reduce(_ op: ReduceOp, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "reduce(\(op))"
-        try expectArity(name, inputs, 1, outputs, 1)
-        let (x, y) = (inputs[0], outputs[0])
-        guard x.rank == 3 else { throw failure(name, "input must be viewed as [outer, reduced, inner], has shape \(x.shape)") }
+    package func reduce(_ op: ReduceOp, x: BufferView, y: BufferView) throws {
         let (outer, reduced, inner) = (x.shape[0], x.shape[1], x.shape[2])
         let (strideO, strideR, strideI) = (x.strides[0], x.strides[1], x.strides[2])
-        try expectContiguous(name, "output", y)
-        guard y.count == outer * inner else {
-            throw failure(name, "output has shape \(y.shape), expected [\(outer), \(inner)] for input \(x.shape)")
-        }
-        if reduced == 0 && (op == .max || op == .argmax) && y.count > 0 {
-            throw failure(name, "cannot take \(op) over an empty axis of input \(x.shape)")
-        }
-        let xp = try floats(name, "input", x)
+        let xp = try floats(x)
         var floatOut: UnsafeMutablePointer<Float>?, intOut: UnsafeMutablePointer<Int32>?
-        if op == .argmax { intOut = try int32s(name, "output", y) } else { floatOut = try floats(name, "output", y) }
+        if op == .argmax { intOut = try int32s(y) } else { floatOut = try floats(y) }
         // Work in segments (o, j0..<j1) of the flattened output; each segment walks the reduced axis
         // once, accumulating a strip of up to `inner` outputs side by side.
         ParallelFor.run(outer * inner, costPerItem: max(reduced, 1)) { range in
@@ -59,15 +48,9 @@ extension CPUDevice {
     }
 
     /// Runs `.softmax`: row-wise softmax or log-softmax of a contiguous `[rows, cols]` matrix.
-    func softmax(log: Bool, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = log ? "logSoftmax" : "softmax"
-        try expectArity(name, inputs, 1, outputs, 1)
-        let x = inputs[0]
-        guard x.rank == 2 else { throw failure(name, "input must have shape [rows, cols], has \(x.shape)") }
+    package func softmax(log: Bool, x: BufferView, y: BufferView) throws {
         let (rows, cols) = (x.shape[0], x.shape[1])
-        let xp = try contiguousFloats(name, "input", x, x.shape)
-        let yp = try contiguousFloats(name, "output", outputs[0], x.shape)
-        guard cols > 0 else { return }
+        let xp = try floats(x), yp = try floats(y)
         ParallelFor.run(rows, costPerItem: cols * 24) { range in
             for r in range {
                 let row = xp + r * cols, out = yp + r * cols
@@ -85,16 +68,10 @@ extension CPUDevice {
     }
 
     /// Runs `.crossEntropy`: `logsumexp(logits[n]) - logits[n, label]`, NaN for labels outside `0..<C`.
-    func crossEntropy(_ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "crossEntropy"
-        try expectArity(name, inputs, 2, outputs, 1)
-        let (logits, labels, loss) = (inputs[0], inputs[1], outputs[0])
-        guard logits.rank == 2 else { throw failure(name, "logits must have shape [N, C], has \(logits.shape)") }
+    package func crossEntropy(logits: BufferView, labels: BufferView, loss: BufferView) throws {
         let (n, classes) = (logits.shape[0], logits.shape[1])
-        let lp = try contiguousFloats(name, "logits", logits, logits.shape)
-        try expectShape(name, "labels", labels, [n])
-        let tp = try int32s(name, "labels", labels), labelStride = labels.strides[0]
-        let yp = try contiguousFloats(name, "loss", loss, [n])
+        let lp = try floats(logits), yp = try floats(loss)
+        let tp = try int32s(labels), labelStride = labels.strides[0]
         ParallelFor.run(n, costPerItem: classes * 24) { range in
             for i in range {
                 let label = Int(tp[i * labelStride])
@@ -107,18 +84,11 @@ extension CPUDevice {
     }
 
     /// Runs `.crossEntropyBackward`: `(softmax - onehot) * gradLoss[n]`, NaN rows for bad labels.
-    func crossEntropyBackward(_ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "crossEntropyBackward"
-        try expectArity(name, inputs, 3, outputs, 1)
-        let (logits, labels, gradLoss) = (inputs[0], inputs[1], inputs[2])
-        guard logits.rank == 2 else { throw failure(name, "logits must have shape [N, C], has \(logits.shape)") }
+    package func crossEntropyBackward(logits: BufferView, labels: BufferView, gradLoss: BufferView, gradLogits: BufferView) throws {
         let (n, classes) = (logits.shape[0], logits.shape[1])
-        let lp = try contiguousFloats(name, "logits", logits, logits.shape)
-        try expectShape(name, "labels", labels, [n])
-        try expectShape(name, "gradLoss", gradLoss, [n])
-        let tp = try int32s(name, "labels", labels), labelStride = labels.strides[0]
-        let gp = try floats(name, "gradLoss", gradLoss), gradStride = gradLoss.strides[0]
-        let yp = try contiguousFloats(name, "gradLogits", outputs[0], logits.shape)
+        let lp = try floats(logits), yp = try floats(gradLogits)
+        let tp = try int32s(labels), labelStride = labels.strides[0]
+        let gp = try floats(gradLoss), gradStride = gradLoss.strides[0]
         ParallelFor.run(n, costPerItem: classes * 24) { range in
             for i in range {
                 let row = lp + i * classes, out = yp + i * classes

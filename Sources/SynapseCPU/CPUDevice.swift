@@ -9,7 +9,7 @@ import SynapseBackend
 /// definition in `Primitive` (and PyTorch's semantics for geometry and optimizers) exactly.
 /// Work is synchronous: `execute` returns when the outputs are written, and `synchronize()` does
 /// nothing. The device keeps no mutable state besides its (locked) pool, so any thread may call it.
-public final class CPUDevice: Device {
+public final class CPUDevice: Device, PrimitiveKernels {
     /// The one CPU device of the process.
     public static let shared = CPUDevice()
 
@@ -100,31 +100,8 @@ public final class CPUDevice: Device {
 
     // MARK: Primitives
 
-    /// Runs `primitive` to completion. See `Primitive` for what each case reads and writes; arguments
-    /// of the wrong count, dtype, shape or layout throw `DeviceError.unsupported` naming the primitive.
+    /// Runs `primitive` to completion, after the shared checks of `PrimitiveKernels.dispatch`.
     public func execute(_ primitive: Primitive, inputs: [BufferView], outputs: [BufferView]) throws {
-        switch primitive {
-        case let .unary(op): try unary(op, inputs, outputs)
-        case let .binary(op): try binary(op, inputs, outputs)
-        case .copy: try copy(inputs, outputs)
-        case let .fill(value): try fill(value, inputs, outputs)
-        case let .random(distribution, seed, offset): try random(distribution, seed: seed, offset: offset, inputs, outputs)
-        case let .reduce(op): try reduce(op, inputs, outputs)
-        case let .softmax(log): try softmax(log: log, inputs, outputs)
-        case .crossEntropy: try crossEntropy(inputs, outputs)
-        case .crossEntropyBackward: try crossEntropyBackward(inputs, outputs)
-        case let .matmul(transposeA, transposeB): try matmul(transposeA: transposeA, transposeB: transposeB, inputs, outputs)
-        case let .conv2d(geometry): try conv2d(geometry, inputs, outputs)
-        case let .conv2dBackwardInput(geometry): try conv2dBackwardInput(geometry, inputs, outputs)
-        case let .conv2dBackwardWeight(geometry): try conv2dBackwardWeight(geometry, inputs, outputs)
-        case let .maxPool2d(geometry): try maxPool2d(geometry, inputs, outputs)
-        case let .maxPool2dBackward(geometry): try maxPool2dBackward(geometry, inputs, outputs)
-        case let .avgPool2d(geometry): try avgPool2d(geometry, inputs, outputs)
-        case let .avgPool2dBackward(geometry): try avgPool2dBackward(geometry, inputs, outputs)
-        case let .localResponseNorm(parameters): try localResponseNorm(parameters, inputs, outputs)
-        case let .localResponseNormBackward(parameters): try localResponseNormBackward(parameters, inputs, outputs)
-        case let .sgdStep(parameters): try sgdStep(parameters, inputs, outputs)
-        case let .adamStep(parameters): try adamStep(parameters, inputs, outputs)
-        }
+        try dispatch(primitive, inputs: inputs, outputs: outputs)
     }
 }

@@ -1,10 +1,12 @@
+import SynapseBackend
+
 /// Walks up to two strided inputs in the row-major order of a contiguous output, one run of the
 /// innermost dimension at a time, updating offsets incrementally (no division per element, no
 /// allocation per run).
 ///
-/// Dimensions of extent 1 are dropped and neighbours that are contiguous in every operand are
-/// merged first, so a broadcast bias (`[N, C, H, W]` with strides `[0, 1, 0, 0]`) walks as `[N, C, H*W]`
-/// with an inner stride of 0, and a contiguous view walks as a single run.
+/// The shape is collapsed first (`CollapsedLayout`), so a broadcast bias (`[N, C, H, W]` with
+/// strides `[0, 1, 0, 0]`) walks as `[N, C, H*W]` with an inner stride of 0, and a contiguous view
+/// walks as a single run.
 struct StridedWalk {
     /// Extents after dropping 1s and merging; never empty.
     let shape: [Int]
@@ -16,22 +18,12 @@ struct StridedWalk {
     /// Prepares a walk over `shape` for inputs with strides `a` and `b`.
     init(shape fullShape: [Int], a: [Int], b: [Int]? = nil) {
         let b = b ?? [Int](repeating: 0, count: fullShape.count)
-        var shape: [Int] = [], sa: [Int] = [], sb: [Int] = []
-        for axis in fullShape.indices where fullShape[axis] != 1 {
-            let extent = fullShape[axis]
-            if let last = shape.indices.last,
-               sa[last] == a[axis] * extent, sb[last] == b[axis] * extent {
-                shape[last] *= extent
-                sa[last] = a[axis]
-                sb[last] = b[axis]
-            } else {
-                shape.append(extent); sa.append(a[axis]); sb.append(b[axis])
-            }
+        let layout = CollapsedLayout(shape: fullShape, strides: [a, b])
+        if layout.rank == 0 {
+            (shape, stridesA, stridesB) = ([1], [0], [0])
+        } else {
+            (shape, stridesA, stridesB) = (layout.shape, layout.strides[0], layout.strides[1])
         }
-        if shape.isEmpty { shape = [1]; sa = [0]; sb = [0] }
-        self.shape = shape
-        self.stridesA = sa
-        self.stridesB = sb
     }
 
     /// Extent of the innermost merged dimension.

@@ -26,10 +26,6 @@ extension OpenCLDevice {
         g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1 && g.padY == 0 && g.padX == 0
     }
 
-    private func validate(_ g: Conv2dGeometry, _ op: String) throws {
-        if let problem = g.validationError(layer: op) { throw DeviceError.unsupported(problem) }
-    }
-
     /// Scratch for the column matrix of one chunk (a token 1-element buffer when a pointwise
     /// convolution of single images reads its input directly).
     private func columnScratch(_ g: Conv2dGeometry, chunk: Int) throws -> DeviceBuffer {
@@ -75,18 +71,9 @@ extension OpenCLDevice {
                            batchStride: ocg * images * p)
     }
 
-    func conv2d(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+    package func conv2d(_ g: Conv2dGeometry, x: BufferView, weight w: BufferView, bias: BufferView?, y: BufferView) throws {
         let op = "conv2d"
-        try expect(inputs, inputs.count == 3 ? 3 : 2, "inputs", op); try expect(outputs, 1, "output", op)
-        try validate(g, op)
-        let (xs, ws) = (try contiguous(inputs[0], op), try contiguous(inputs[1], op))
-        defer { [xs.scratch, ws.scratch].compactMap { $0 }.forEach(release) }
-        let (x, w, y) = (xs.view, ws.view, outputs[0])
-        try expectContiguous(x, count: g.inputShape.reduce(1, *), op, "input")
-        try expectContiguous(w, count: g.weightShape.reduce(1, *), op, "weight")
-        try expectContiguous(y, count: g.outputShape.reduce(1, *), op, "output")
-        let xm = try checkedMem(x, op, dtype: .float32), wm = try checkedMem(w, op, dtype: .float32)
-        let ym = try checkedMem(y, op, dtype: .float32)
+        let xm = try checkedMem(x, op), wm = try checkedMem(w, op), ym = try checkedMem(y, op)
 
         let p = g.outHeight * g.outWidth
         let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
@@ -117,32 +104,20 @@ extension OpenCLDevice {
                 try copyStrided(source, into: destination, op)
             }
         }
-        if inputs.count == 3 {
+        if let bias {
             // In place, so a biased convolution holds one output tensor, not two: the elementwise add
             // with the bias broadcast over images and pixels.
-            let bias = inputs[2]
-            guard bias.shape == [g.outChannels] else {
-                throw DeviceError.unsupported("\(op): bias shape \(bias.shape) must be [\(g.outChannels)]")
-            }
             let planes = BufferView(buffer: y.buffer, shape: [g.batch, g.outChannels, p], offset: y.offset)
             let broadcast = BufferView(buffer: bias.buffer, shape: planes.shape, strides: [0, bias.strides[0], 0],
                                        offset: bias.offset, dtype: bias.dtype)
-            try binary(.add, [planes, broadcast], [planes])
+            try binary(.add, a: planes, b: broadcast, y: planes)
         }
     }
 
-    func conv2dBackwardInput(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+    package func conv2dBackwardInput(_ g: Conv2dGeometry, gradY gy: BufferView, weight w: BufferView,
+                                     gradX gx: BufferView) throws {
         let op = "conv2dBackwardInput"
-        try expect(inputs, 2, "inputs", op); try expect(outputs, 1, "output", op)
-        try validate(g, op)
-        let (gys, ws) = (try contiguous(inputs[0], op), try contiguous(inputs[1], op))
-        defer { [gys.scratch, ws.scratch].compactMap { $0 }.forEach(release) }
-        let (gy, w, gx) = (gys.view, ws.view, outputs[0])
-        try expectContiguous(gy, count: g.outputShape.reduce(1, *), op, "gradOutput")
-        try expectContiguous(w, count: g.weightShape.reduce(1, *), op, "weight")
-        try expectContiguous(gx, count: g.inputShape.reduce(1, *), op, "gradInput")
-        let gym = try checkedMem(gy, op, dtype: .float32), wm = try checkedMem(w, op, dtype: .float32)
-        let gxm = try checkedMem(gx, op, dtype: .float32)
+        let gym = try checkedMem(gy, op), wm = try checkedMem(w, op), gxm = try checkedMem(gx, op)
 
         let p = g.outHeight * g.outWidth
         let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth
@@ -171,18 +146,10 @@ extension OpenCLDevice {
         }
     }
 
-    func conv2dBackwardWeight(_ g: Conv2dGeometry, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+    package func conv2dBackwardWeight(_ g: Conv2dGeometry, x: BufferView, gradY gy: BufferView,
+                                      gradWeight gw: BufferView) throws {
         let op = "conv2dBackwardWeight"
-        try expect(inputs, 2, "inputs", op); try expect(outputs, 1, "output", op)
-        try validate(g, op)
-        let (xs, gys) = (try contiguous(inputs[0], op), try contiguous(inputs[1], op))
-        defer { [xs.scratch, gys.scratch].compactMap { $0 }.forEach(release) }
-        let (x, gy, gw) = (xs.view, gys.view, outputs[0])
-        try expectContiguous(x, count: g.inputShape.reduce(1, *), op, "input")
-        try expectContiguous(gy, count: g.outputShape.reduce(1, *), op, "gradOutput")
-        try expectContiguous(gw, count: g.weightShape.reduce(1, *), op, "gradWeight")
-        let xm = try checkedMem(x, op, dtype: .float32), gym = try checkedMem(gy, op, dtype: .float32)
-        let gwm = try checkedMem(gw, op, dtype: .float32)
+        let xm = try checkedMem(x, op), gym = try checkedMem(gy, op), gwm = try checkedMem(gw, op)
 
         let p = g.outHeight * g.outWidth
         let kSize = g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth

@@ -1,36 +1,7 @@
 import COpenCL
 import SynapseBackend
 
-/// A shape with per-operand strides, simplified for the strided kernels: dimensions of size 1
-/// dropped and neighbours merged where every operand steps through them as one.
-struct CollapsedLayout {
-    var shape: [Int]
-    var strides: [[Int]]
-
-    init(shape: [Int], strides: [[Int]]) {
-        var outShape: [Int] = []
-        var outStrides: [[Int]] = strides.map { _ in [] }
-        for axis in shape.indices where shape[axis] != 1 {
-            if let last = outShape.indices.last,
-               strides.indices.allSatisfy({ outStrides[$0][last] == strides[$0][axis] * shape[axis] }) {
-                outShape[last] *= shape[axis]
-                for operand in strides.indices { outStrides[operand][last] = strides[operand][axis] }
-            } else {
-                outShape.append(shape[axis])
-                for operand in strides.indices { outStrides[operand].append(strides[operand][axis]) }
-            }
-        }
-        self.shape = outShape
-        self.strides = outStrides
-    }
-
-    var rank: Int { shape.count }
-
-    /// Whether operand `index` walks its elements contiguously (stride 1, or a single element).
-    func isContiguous(_ index: Int) -> Bool {
-        rank == 0 || (rank == 1 && strides[index][0] == 1)
-    }
-
+extension CollapsedLayout {
     /// The shape as the kernels' `int8`: innermost dimension first, padded with 1.
     var kernelShape: KernelArgument { .int8(CollapsedLayout.pad(shape.reversed(), with: 1)) }
 
@@ -46,12 +17,8 @@ extension OpenCLDevice {
     /// The most dimensions a strided kernel takes after collapsing.
     static let maxStridedRank = 8
 
-    func unary(_ op: UnaryOp, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+    package func unary(_ op: UnaryOp, x: BufferView, y: BufferView) throws {
         let name = "unary(\(op))"
-        try expect(inputs, 1, "input", name); try expect(outputs, 1, "output", name)
-        let (x, y) = (inputs[0], outputs[0])
-        try requireSameShape(x, y, name)
-        try expectContiguous(y, count: x.count, name, "output")
         let xm = try checkedMem(x, name, dtype: .float32), ym = try checkedMem(y, name, dtype: .float32)
         let (base, scalar) = OpenCLKernels.unary(op)
         let layout = try collapse(y.shape, [x.strides], name)
@@ -66,12 +33,8 @@ extension OpenCLDevice {
         }
     }
 
-    func binary(_ op: BinaryOp, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+    package func binary(_ op: BinaryOp, a: BufferView, b: BufferView, y: BufferView) throws {
         let name = "binary(\(op))"
-        try expect(inputs, 2, "inputs", name); try expect(outputs, 1, "output", name)
-        let (a, b, y) = (inputs[0], inputs[1], outputs[0])
-        try requireSameShape(a, y, name); try requireSameShape(b, y, name)
-        try expectContiguous(y, count: y.count, name, "output")
         let am = try checkedMem(a, name, dtype: .float32), bm = try checkedMem(b, name, dtype: .float32)
         let ym = try checkedMem(y, name, dtype: .float32)
         let (base, scalar) = OpenCLKernels.binary(op)
@@ -89,13 +52,8 @@ extension OpenCLDevice {
         }
     }
 
-    func copy(_ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        try expect(inputs, 1, "input", "copy"); try expect(outputs, 1, "output", "copy")
-        try requireSameShape(inputs[0], outputs[0], "copy")
-        if inputs[0].dtype != outputs[0].dtype {
-            throw DeviceError.unsupported("copy: input is \(inputs[0].dtype) but output is \(outputs[0].dtype)")
-        }
-        try copyStrided(inputs[0], into: outputs[0], "copy")
+    package func copy(x: BufferView, y: BufferView) throws {
+        try copyStrided(x, into: y, "copy")
     }
 
     /// Enqueues `y = x` for a contiguous `y` with as many elements as `x` (which is read in its own
@@ -114,18 +72,11 @@ extension OpenCLDevice {
         }
     }
 
-    func fill(_ value: Float, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        try expect(inputs, 0, "inputs", "fill"); try expect(outputs, 1, "output", "fill")
-        let y = outputs[0]
-        try expectContiguous(y, count: y.count, "fill", "output")
+    package func fill(_ value: Float, y: BufferView) throws {
         let bits: UInt32
         switch y.dtype {
         case .float32: bits = value.bitPattern
-        case .int32:
-            guard let integer = Int32(exactly: value.rounded(.towardZero)) else {
-                throw DeviceError.unsupported("fill(\(value)): does not fit an int32")
-            }
-            bits = UInt32(bitPattern: integer)
+        case .int32: bits = UInt32(bitPattern: Int32(value.rounded(.towardZero)))
         }
         try fillWords(y, bits: bits, "fill")
     }
@@ -137,11 +88,7 @@ extension OpenCLDevice {
         try launch("fill_u32", global: (n + 3) / 4, [.buffer(ym), .i(y.offset), .i(n), .int(Int32(bitPattern: bits))])
     }
 
-    func random(_ distribution: RandomDistribution, seed: UInt64, offset: UInt64,
-                _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        try expect(inputs, 0, "inputs", "random"); try expect(outputs, 1, "output", "random")
-        let y = outputs[0]
-        try expectContiguous(y, count: y.count, "random", "output")
+    package func random(_ distribution: RandomDistribution, seed: UInt64, offset: UInt64, y: BufferView) throws {
         let ym = try checkedMem(y, "random", dtype: .float32)
         let common: [KernelArgument] = [.buffer(ym), .i(y.offset), .i(y.count), .ulong(seed), .ulong(offset)]
         switch distribution {
@@ -155,12 +102,6 @@ extension OpenCLDevice {
     }
 
     // MARK: Helpers
-
-    func requireSameShape(_ input: BufferView, _ output: BufferView, _ op: String) throws {
-        if input.shape != output.shape {
-            throw DeviceError.unsupported("\(op): input shape \(input.shape) does not match output shape \(output.shape)")
-        }
-    }
 
     func collapse(_ shape: [Int], _ strides: [[Int]], _ op: String) throws -> CollapsedLayout {
         let layout = CollapsedLayout(shape: shape, strides: strides)

@@ -71,16 +71,9 @@ extension OpenCLDevice {
     }
 }
 
-// MARK: View checks
+// MARK: View checks (of the views a backend builds itself; the dispatch checked the primitive's)
 
 extension OpenCLDevice {
-    /// Throws unless `views` has exactly `count` entries.
-    func expect(_ views: [BufferView], _ count: Int, _ role: String, _ op: String) throws {
-        if views.count != count {
-            throw DeviceError.unsupported("\(op): expected \(count) \(role), got \(views.count)")
-        }
-    }
-
     /// The `cl_mem` of a view after checking that every element it reaches lies inside its buffer and
     /// that element offsets fit the kernels' 32-bit index arithmetic.
     func checkedMem(_ view: BufferView, _ op: String, dtype: DType? = nil) throws -> cl_mem {
@@ -88,13 +81,8 @@ extension OpenCLDevice {
             throw DeviceError.unsupported("\(op): expected a \(dtype) view, got \(view.dtype) of shape \(view.shape)")
         }
         let mem = try mem(view.buffer, op)
-        if view.count == 0 { return mem }
-        var low = view.offset, high = view.offset
-        for (size, stride) in zip(view.shape, view.strides) {
-            let span = (size - 1) * stride
-            if span < 0 { low += span } else { high += span }
-        }
-        let capacity = view.buffer.byteCount / view.dtype.byteSize
+        guard let reach = view.elementReach else { return mem }
+        let (low, high, capacity) = (reach.lowerBound, reach.upperBound, view.bufferCapacity)
         if low < 0 || high >= capacity {
             throw DeviceError.unsupported("\(op): view of shape \(view.shape), strides \(view.strides), offset \(view.offset) reaches elements \(low)...\(high) of a buffer of \(capacity)")
         }
@@ -112,20 +100,5 @@ extension OpenCLDevice {
         if view.count != count {
             throw DeviceError.unsupported("\(op): \(role) has shape \(view.shape) (\(view.count) elements), expected \(count) elements")
         }
-    }
-
-    /// `view` itself when contiguous, else a contiguous copy in a scratch buffer (returned so the caller
-    /// can release it after enqueuing its last use).
-    func contiguous(_ view: BufferView, _ op: String) throws -> (view: BufferView, scratch: DeviceBuffer?) {
-        if view.isContiguous { return (view, nil) }
-        let buffer = try scratch(view.count)
-        let copy = BufferView(buffer: buffer, shape: view.shape, dtype: view.dtype)
-        do {
-            try copyStrided(view, into: copy, op)
-        } catch {
-            release(buffer)
-            throw error
-        }
-        return (copy, buffer)
     }
 }

@@ -12,42 +12,13 @@ struct GemmOperand {
 }
 
 extension OpenCLDevice {
-    func matmul(transposeA: Bool, transposeB: Bool, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
-        let name = "matmul(transposeA: \(transposeA), transposeB: \(transposeB))"
-        try expect(inputs, 2, "inputs", name); try expect(outputs, 1, "output", name)
-        var (a, b) = (inputs[0], inputs[1])
-        let c = outputs[0]
-        guard a.rank == 3, b.rank == 3, c.rank == 3 else {
-            throw DeviceError.unsupported("\(name): operands must be rank 3, got \(a.shape), \(b.shape), \(c.shape)")
-        }
-        let batch = c.shape[0]
-        let (m, k) = transposeA ? (a.shape[2], a.shape[1]) : (a.shape[1], a.shape[2])
-        let (kb, n) = transposeB ? (b.shape[2], b.shape[1]) : (b.shape[1], b.shape[2])
-        // A batch extent of 1 broadcasts that operand over the batch, like a batch stride of 0.
-        guard k == kb, c.shape[1] == m, c.shape[2] == n, a.shape[0] == batch || a.shape[0] == 1,
-              b.shape[0] == batch || b.shape[0] == 1 else {
-            throw DeviceError.unsupported("\(name): shapes \(a.shape) and \(b.shape) do not multiply into \(c.shape)")
-        }
-        try expectContiguous(c, count: batch * m * n, name, "output")
-        let cm = try checkedMem(c, name, dtype: .float32)
-        guard batch > 0, m > 0, n > 0 else { return }
+    package func matmul(_ shape: MatMulShape, a: BufferView, b: BufferView, c: BufferView) throws {
+        let name = "matmul(transposeA: \(shape.transposeA), transposeB: \(shape.transposeB))"
+        let (batch, m, n, k) = (shape.batch, shape.m, shape.n, shape.k)
+        let cm = try checkedMem(c, name)
         if k == 0 { return try fillWords(c, bits: 0, name) }
-
-        var scratchBuffers: [DeviceBuffer] = []
-        defer { scratchBuffers.forEach(release) }
-        // Operands whose inner dimensions are neither row- nor column-major are copied first.
-        var am = try checkedMem(a, name, dtype: .float32), bm = try checkedMem(b, name, dtype: .float32)
-        if matrixOperand(a, am, transposeA) == nil {
-            let (copy, buffer) = try contiguous(a, name); a = copy; buffer.map { scratchBuffers.append($0) }
-            am = try checkedMem(a, name)
-        }
-        if matrixOperand(b, bm, transposeB) == nil {
-            let (copy, buffer) = try contiguous(b, name); b = copy; buffer.map { scratchBuffers.append($0) }
-            bm = try checkedMem(b, name)
-        }
-        guard var opA = matrixOperand(a, am, transposeA), var opB = matrixOperand(b, bm, transposeB) else {
-            throw DeviceError.unsupported("\(name): cannot lay out \(a.shape) and \(b.shape) for GEMM")
-        }
+        var opA = matrixOperand(a, try checkedMem(a, name), shape.transposeA)
+        var opB = matrixOperand(b, try checkedMem(b, name), shape.transposeB)
         opA.batchStride = batch > 1 && a.shape[0] > 1 ? a.strides[0] : 0
         opB.batchStride = batch > 1 && b.shape[0] > 1 ? b.strides[0] : 0
         let opC = GemmOperand(mem: cm, offset: c.offset, ld: n, transposed: false, batchStride: m * n)
@@ -62,21 +33,12 @@ extension OpenCLDevice {
         }
     }
 
-    /// How CLBlast can read the inner `[rows, cols]` of a rank-3 view (`transposed` as asked by the
-    /// primitive): row-major with unit stride in the last dimension, or column-major (then read as
-    /// the transpose of a row-major matrix). Nil when it is neither.
-    func matrixOperand(_ view: BufferView, _ mem: cl_mem, _ transposed: Bool) -> GemmOperand? {
+    /// A checked `[batch, rows, cols]` operand (unit stride in the last dimension) as CLBlast reads
+    /// it: its row stride is the leading dimension, except where that stride is never used.
+    func matrixOperand(_ view: BufferView, _ mem: cl_mem, _ transposed: Bool) -> GemmOperand {
         let (rows, cols) = (view.shape[1], view.shape[2])
-        let (rowStride, colStride) = (view.strides[1], view.strides[2])
-        // CLBlast needs ld >= the stored row length; 1-row or 1-column views may carry any stride.
-        if (colStride == 1 || cols == 1) && (rows == 1 || rowStride >= cols) {
-            return GemmOperand(mem: mem, offset: view.offset, ld: rows == 1 ? max(cols, 1) : rowStride, transposed: transposed)
-        }
-        if (rowStride == 1 || rows == 1) && (cols == 1 || colStride >= rows) {
-            return GemmOperand(mem: mem, offset: view.offset,
-                               ld: cols == 1 ? max(rows, 1) : colStride, transposed: !transposed)
-        }
-        return nil
+        let ld = rows <= 1 || cols == 0 ? max(cols, 1) : view.strides[1]
+        return GemmOperand(mem: mem, offset: view.offset, ld: ld, transposed: transposed)
     }
 
     /// Enqueues `C = A·B (+ beta·C)` for row-major operands: one CLBlast SGEMM. When CLBlast's

@@ -3,38 +3,25 @@ import Foundation
 import SynapseBackend
 
 extension OpenCLDevice {
-    func sgdStep(_ p: SGDParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+    package func sgdStep(_ p: SGDParameters, grad: BufferView, param: BufferView, momentumBuffer: BufferView?) throws {
         let op = "sgdStep"
-        try expect(inputs, 1, "input", op)
-        // The momentum buffer may be left out when momentum is 0.
-        try expect(outputs, p.momentum == 0 && outputs.count == 1 ? 1 : 2, "outputs", op)
-        let (grad, param) = (inputs[0], outputs[0])
-        let momentum = outputs.count > 1 ? outputs[1] : param
         let n = param.count
-        try expectContiguous(grad, count: n, op, "grad")
-        try expectContiguous(param, count: n, op, "param")
-        if p.momentum != 0 { try expectContiguous(momentum, count: n, op, "momentumBuffer") }
-        let gm = try checkedMem(grad, op, dtype: .float32), pm = try checkedMem(param, op, dtype: .float32)
-        // The buffer is not touched when momentum is 0, so any view (even an empty one) will do.
-        let bm = p.momentum != 0 ? try checkedMem(momentum, op, dtype: .float32) : pm
-        let bo = p.momentum != 0 ? momentum.offset : param.offset
+        let gm = try checkedMem(grad, op), pm = try checkedMem(param, op)
+        // The buffer is not touched when momentum is 0, so the parameter stands in for it.
+        let bm = try momentumBuffer.map { try checkedMem($0, op) } ?? pm
+        let bo = momentumBuffer?.offset ?? param.offset
         try launch("sgd_f32", global: n,
                    [.buffer(pm), .i(param.offset), .buffer(bm), .i(bo), .buffer(gm), .i(grad.offset), .i(n),
                     .float(p.learningRate), .float(p.momentum), .float(p.dampening), .float(p.weightDecay),
                     .bool(p.nesterov), .bool(p.firstStep)])
     }
 
-    func adamStep(_ p: AdamParameters, _ inputs: [BufferView], _ outputs: [BufferView]) throws {
+    package func adamStep(_ p: AdamParameters, grad: BufferView, param: BufferView, firstMoment m: BufferView,
+                          secondMoment v: BufferView) throws {
         let op = "adamStep"
-        try expect(inputs, 1, "input", op); try expect(outputs, 3, "outputs", op)
-        let (grad, param, m, v) = (inputs[0], outputs[0], outputs[1], outputs[2])
         let n = param.count
-        for (view, role) in [(grad, "grad"), (param, "param"), (m, "firstMoment"), (v, "secondMoment")] {
-            try expectContiguous(view, count: n, op, role)
-        }
-        guard p.step >= 1 else { throw DeviceError.unsupported("\(op): step must be 1-based, got \(p.step)") }
-        let gm = try checkedMem(grad, op, dtype: .float32), pm = try checkedMem(param, op, dtype: .float32)
-        let mm = try checkedMem(m, op, dtype: .float32), vm = try checkedMem(v, op, dtype: .float32)
+        let gm = try checkedMem(grad, op), pm = try checkedMem(param, op)
+        let mm = try checkedMem(m, op), vm = try checkedMem(v, op)
         let (stepSize, bc2Sqrt, shrink) = OpenCLDevice.adamScalars(p)
         try launch("adam_f32", global: n,
                    [.buffer(pm), .i(param.offset), .buffer(mm), .i(m.offset), .buffer(vm), .i(v.offset),

@@ -8,7 +8,7 @@ import SynapseBackend
 /// that wait for the device. One lock guards the queue and the shared kernel objects (setting kernel
 /// arguments is not thread-safe on one `cl_kernel`), so the device may be used from any thread.
 /// Devices are created once per process by `all()`, `best()` or `device(platform:index:)`.
-public final class OpenCLDevice: Device, @unchecked Sendable {
+public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
     /// Name, spec (`opencl:N`), vendor, driver and limits.
     public let info: DeviceInfo
     /// Position of the platform in `clGetPlatformIDs` order, and of the device within it.
@@ -200,29 +200,8 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
 
     // MARK: Primitives
 
+    /// Enqueues `primitive` after the shared checks of `PrimitiveKernels.dispatch`.
     public func execute(_ primitive: Primitive, inputs: [BufferView], outputs: [BufferView]) throws {
-        switch primitive {
-        case let .unary(op): try unary(op, inputs, outputs)
-        case let .binary(op): try binary(op, inputs, outputs)
-        case .copy: try copy(inputs, outputs)
-        case let .fill(value): try fill(value, inputs, outputs)
-        case let .random(distribution, seed, offset): try random(distribution, seed: seed, offset: offset, inputs, outputs)
-        case let .reduce(op): try reduce(op, inputs, outputs)
-        case let .softmax(log): try softmax(log: log, inputs, outputs)
-        case .crossEntropy: try crossEntropy(inputs, outputs)
-        case .crossEntropyBackward: try crossEntropyBackward(inputs, outputs)
-        case let .matmul(transposeA, transposeB): try matmul(transposeA: transposeA, transposeB: transposeB, inputs, outputs)
-        case let .conv2d(geometry): try conv2d(geometry, inputs, outputs)
-        case let .conv2dBackwardInput(geometry): try conv2dBackwardInput(geometry, inputs, outputs)
-        case let .conv2dBackwardWeight(geometry): try conv2dBackwardWeight(geometry, inputs, outputs)
-        case let .maxPool2d(geometry): try maxPool2d(geometry, inputs, outputs)
-        case let .maxPool2dBackward(geometry): try maxPool2dBackward(geometry, inputs, outputs)
-        case let .avgPool2d(geometry): try avgPool2d(geometry, inputs, outputs)
-        case let .avgPool2dBackward(geometry): try avgPool2dBackward(geometry, inputs, outputs)
-        case let .localResponseNorm(parameters): try localResponseNorm(parameters, inputs, outputs)
-        case let .localResponseNormBackward(parameters): try localResponseNormBackward(parameters, inputs, outputs)
-        case let .sgdStep(parameters): try sgdStep(parameters, inputs, outputs)
-        case let .adamStep(parameters): try adamStep(parameters, inputs, outputs)
-        }
+        try dispatch(primitive, inputs: inputs, outputs: outputs)
     }
 }

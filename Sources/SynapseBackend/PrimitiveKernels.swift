@@ -1,0 +1,55 @@
+/// What a backend writes: one requirement per `Primitive` case, each receiving operands that the
+/// shared dispatch (`dispatch(_:inputs:outputs:)`) has already checked against the contract
+/// documented on the case. A backend conforms, implements these, and forwards `Device.execute`
+/// to `dispatch`; the compiler refuses a backend that lacks one.
+///
+/// What a requirement may still check is what only the backend knows: that a buffer is its own,
+/// and its own limits (OpenCL's 32-bit kernel indices, BLAS's 32-bit dimensions).
+package protocol PrimitiveKernels: Device {
+    // MARK: Elementwise
+    func unary(_ op: UnaryOp, x: BufferView, y: BufferView) throws
+    func binary(_ op: BinaryOp, a: BufferView, b: BufferView, y: BufferView) throws
+    func copy(x: BufferView, y: BufferView) throws
+    /// `value` is already known to fit `y`'s dtype.
+    func fill(_ value: Float, y: BufferView) throws
+    func random(_ distribution: RandomDistribution, seed: UInt64, offset: UInt64, y: BufferView) throws
+
+    // MARK: Reductions and softmax
+    /// `x` is rank 3 `[outer, reduced, inner]`; `y` holds `outer * inner` elements.
+    func reduce(_ op: ReduceOp, x: BufferView, y: BufferView) throws
+    func softmax(log: Bool, x: BufferView, y: BufferView) throws
+    func crossEntropy(logits: BufferView, labels: BufferView, loss: BufferView) throws
+    func crossEntropyBackward(logits: BufferView, labels: BufferView, gradLoss: BufferView, gradLogits: BufferView) throws
+
+    // MARK: Linear algebra
+    /// `shape` holds the product's sizes, already checked against all three operands.
+    func matmul(_ shape: MatMulShape, a: BufferView, b: BufferView, c: BufferView) throws
+
+    // MARK: Convolution
+    func conv2d(_ g: Conv2dGeometry, x: BufferView, weight: BufferView, bias: BufferView?, y: BufferView) throws
+    func conv2dBackwardInput(_ g: Conv2dGeometry, gradY: BufferView, weight: BufferView, gradX: BufferView) throws
+    func conv2dBackwardWeight(_ g: Conv2dGeometry, x: BufferView, gradY: BufferView, gradWeight: BufferView) throws
+
+    // MARK: Pooling
+    func maxPool2d(_ g: Pool2dGeometry, x: BufferView, y: BufferView, argmax: BufferView) throws
+    func maxPool2dBackward(_ g: Pool2dGeometry, gradY: BufferView, argmax: BufferView, gradX: BufferView) throws
+    func avgPool2d(_ g: Pool2dGeometry, x: BufferView, y: BufferView) throws
+    func avgPool2dBackward(_ g: Pool2dGeometry, gradY: BufferView, gradX: BufferView) throws
+
+    // MARK: Normalization
+    func localResponseNorm(_ p: LRNParameters, x: BufferView, y: BufferView) throws
+    func localResponseNormBackward(_ p: LRNParameters, x: BufferView, y: BufferView, gradY: BufferView, gradX: BufferView) throws
+
+    // MARK: Optimizers
+    /// `momentumBuffer` is nil when `p.momentum` is 0.
+    func sgdStep(_ p: SGDParameters, grad: BufferView, param: BufferView, momentumBuffer: BufferView?) throws
+    func adamStep(_ p: AdamParameters, grad: BufferView, param: BufferView, firstMoment: BufferView,
+                  secondMoment: BufferView) throws
+}
+
+/// The sizes of a checked `.matmul`: `c[i] = op(a[i]) @ op(b[i])` for `i < batch`, with `op(a)`
+/// of `m × k` and `op(b)` of `k × n`. The operands' batch extent may be 1 (one matrix reused).
+package struct MatMulShape: Sendable, Equatable {
+    package var transposeA: Bool, transposeB: Bool
+    package var batch: Int, m: Int, n: Int, k: Int
+}
