@@ -31,13 +31,15 @@ let package = Package(
                 plugins: [.plugin(name: "EmbedKernels")]),
 
         // MARK: Framework
-        .target(name: "SynapseCore", dependencies: ["SynapseBackend", "SynapseCPU"]),
+        .target(name: "SynapseCore", dependencies: ["SynapseBackend"]),
         .target(name: "SynapseNN", dependencies: ["SynapseCore"]),
         .target(name: "SynapseOptimizers", dependencies: ["SynapseCore", "SynapseNN"]),
         .target(name: "SynapseData", dependencies: ["SynapseCore", "CZlib"]),
         .target(name: "SynapseModels", dependencies: ["SynapseNN"]),
+        // Registers the built-in device providers at load time (Swift has no module initialisers).
+        .target(name: "SynapseRegistration"),
         .target(name: "Synapse", dependencies: [
-            "SynapseBackend", "SynapseCPU", "SynapseOpenCL", "SynapseCore", "SynapseNN",
+            "SynapseRegistration", "SynapseBackend", "SynapseCPU", "SynapseOpenCL", "SynapseCore", "SynapseNN",
             "SynapseOptimizers", "SynapseData", "SynapseModels",
         ]),
 

@@ -6,8 +6,9 @@ public enum DeviceError: Error, CustomStringConvertible, Equatable {
     case kernelBuild(file: String, device: String, log: String)
     /// A kernel the code asked for is not in any kernel file.
     case missingKernel(name: String)
-    /// No device matches what was asked for; `available` lists what exists.
-    case noDevice(requested: String, available: [String])
+    /// No device matches what was asked for; `available` lists what exists, `expected` the spec
+    /// forms when the request was not one of them.
+    case noDevice(requested: String, available: [String], expected: String? = nil)
     /// The device could not provide `bytes` more bytes.
     case outOfMemory(bytes: Int, device: String, detail: String)
     /// A primitive this backend cannot run with these arguments.
@@ -23,9 +24,10 @@ public enum DeviceError: Error, CustomStringConvertible, Equatable {
             return "OpenCL kernel file \(file) failed to build for \(device):\n\(log)"
         case let .missingKernel(name):
             return "OpenCL kernel '\(name)' is not defined in any file of Kernels/"
-        case let .noDevice(requested, available):
+        case let .noDevice(requested, available, expected):
             let list = available.isEmpty ? "none" : available.joined(separator: ", ")
-            return "no device matches '\(requested)'; available: \(list)"
+            let forms = expected.map { " (expected \($0))" } ?? ""
+            return "no device matches '\(requested)'\(forms); available: \(list)"
         case let .outOfMemory(bytes, device, detail):
             return "out of memory on \(device): could not allocate \(bytes) bytes (\(detail))"
         case let .unsupported(what):

@@ -6,7 +6,7 @@ import Synapse
 /// default pick.
 struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "devices", abstract: "List the CPU and every OpenCL device.")
+        commandName: "devices", abstract: "List every device of every backend, and what the default picks.")
 
     @OptionGroup var output: OutputOptions
 
@@ -15,23 +15,26 @@ struct DevicesCommand: ParsableCommand {
         var devices: [DeviceInfo]
         /// What `--device opencl` selects (nil without OpenCL devices).
         var openCLDefault: String?
-        /// What a command without `--device` selects.
-        var defaultDevice: String
+        /// What a command without `--device` selects (nil when `SYNAPSE_DEVICE` names no device).
+        var defaultDevice: String?
+        /// Why `SYNAPSE_DEVICE` names no device, if it doesn't.
+        var defaultDeviceError: String?
         /// Why discovering OpenCL failed, if it did.
         var openCLError: String?
+        /// Every backend whose discovery failed, with why.
+        var discoveryErrors: [String: String]
     }
 
     func run() throws {
-        var openCLError: String?
-        let openCL: [OpenCLDevice]
-        do { openCL = try OpenCLDevice.all() } catch {
-            openCL = []
-            openCLError = String(describing: error)
-        }
-        let devices: [any Device] = [CPUDevice.shared] + openCL
+        let discovery = Devices.discover()
+        var errors: [String: String] = [:]
+        for failure in discovery.failures { errors[failure.backend] = String(describing: failure.error) }
+        var defaultDevice: String?, defaultDeviceError: String?
+        do { defaultDevice = try Devices.defaultDevice().info.spec } catch { defaultDeviceError = String(describing: error) }
         let listing = Listing(
-            devices: devices.map(\.info), openCLDefault: (try? Devices.resolve("opencl"))?.info.spec,
-            defaultDevice: try Devices.defaultDevice().info.spec, openCLError: openCLError)
+            devices: discovery.devices.map(\.info), openCLDefault: (try? Devices.resolve("opencl"))?.info.spec,
+            defaultDevice: defaultDevice, defaultDeviceError: defaultDeviceError, openCLError: errors["opencl"],
+            discoveryErrors: errors)
         if output.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -50,10 +53,16 @@ struct DevicesCommand: ParsableCommand {
             for (label, value) in rows { text += "    " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + value + "\n" }
         }
         text += "--device opencl selects: \(listing.openCLDefault ?? "none (no OpenCL device)")\n"
-        text += "default device: \(listing.defaultDevice)"
-        if let env = ProcessInfo.processInfo.environment["SYNAPSE_DEVICE"], !env.isEmpty { text += " (SYNAPSE_DEVICE=\(env))" }
-        text += "\n"
-        if let openCLError { text += "OpenCL: \(openCLError.split(separator: "\n").first ?? "")\n" }
+        if let defaultDevice {
+            text += "default device: \(defaultDevice)"
+            if let env = ProcessInfo.processInfo.environment["SYNAPSE_DEVICE"], !env.isEmpty { text += " (SYNAPSE_DEVICE=\(env))" }
+            text += "\n"
+        } else if let defaultDeviceError {
+            text += "default device: none: \(defaultDeviceError.split(separator: "\n").first ?? "")\n"
+        }
+        for (backend, error) in errors.sorted(by: { $0.key < $1.key }) {
+            text += "\(backend) discovery failed: \(error.split(separator: "\n").first ?? "")\n"
+        }
         StandardOutput.write(text)
     }
 }

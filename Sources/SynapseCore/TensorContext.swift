@@ -1,19 +1,22 @@
 import Foundation
 import SynapseBackend
-import SynapseCPU
 
 /// Where new tensors are created and whether operations record a graph.
 ///
-/// The default device is process-wide (set it once, e.g. from `--device`); `withDevice` and
-/// `withGradient(enabled:)` change it for one task and its children only.
+/// The default device is process-wide (set it once, e.g. from `--device`); until it is set it is
+/// the registry's host device (`Devices.host`, the CPU). `withDevice` and `withoutGradient` change
+/// the context for one task and its children only.
 public enum TensorContext {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var _defaultDevice: any Device = CPUDevice.shared
+    nonisolated(unsafe) private static var chosenDevice: (any Device)?
 
     /// The device new tensors go to when no `withDevice` scope is active.
     public static var defaultDevice: any Device {
-        get { lock.lock(); defer { lock.unlock() }; return _defaultDevice }
-        set { lock.lock(); _defaultDevice = newValue; lock.unlock() }
+        get {
+            lock.lock(); let chosen = chosenDevice; lock.unlock()
+            return chosen ?? Devices.host
+        }
+        set { lock.lock(); chosenDevice = newValue; lock.unlock() }
     }
 
     @TaskLocal static var scopedDevice: (any Device)?

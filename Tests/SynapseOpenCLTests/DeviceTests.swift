@@ -28,7 +28,7 @@ import Testing
         do {
             _ = try OpenCLDevice.device(index: 99)
             Issue.record("opencl:99 exists?")
-        } catch let DeviceError.noDevice(requested, available) {
+        } catch let DeviceError.noDevice(requested, available, _) {
             #expect(requested == "opencl:99")
             #expect(available.count == devices.count)
             for device in devices { #expect(available.contains { $0.hasPrefix(device.info.spec) && $0.contains(device.info.name) }) }
