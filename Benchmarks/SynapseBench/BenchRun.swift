@@ -32,7 +32,7 @@ struct BenchRun {
                 report.results.append(result)
                 Console.line(ResultTable.line(result))
             } catch {
-                try? Engine.checkFailure(on: device)   // clear a sticky failure so later cases start clean
+                try? ExecutionLatch.checkFailure(on: device)   // clear a sticky failure so later cases start clean
                 device.trimPool()
                 report.failed.append(SkippedCase(id: benchCase.id, reason: "\(error)"))
                 Console.line("\(Format.cell(benchCase.id, 42))  FAILED: \(error)")

@@ -28,14 +28,4 @@ extension Tensor {
         }
         return Tensor.record(view(shape: target, strides: newStrides, offset: offset), .expand, [self])
     }
-
-    /// Sums this gradient down to `target`, undoing a broadcast (the chain rule of `expand`).
-    func sum(toShape target: [Int]) -> Tensor {
-        if shape == target { return self }
-        let lead = rank - target.count
-        var axes = Array(0..<lead)
-        for i in 0..<target.count where target[i] == 1 && shape[lead + i] != 1 { axes.append(lead + i) }
-        let reduced = axes.isEmpty ? self : sum(axes: axes, keepDims: true)
-        return reduced.reshape(target)
-    }
 }

@@ -1,6 +1,7 @@
 import SynapseBackend
 
-/// The chain rule of every recorded operation, in one place, written in tensor operations so
+/// The chain rule of every recorded operation, in one place (its helpers are in
+/// `DerivativeHelpers.swift`), written in tensor operations so
 /// gradients are computed on the device that holds the data. Runs with the graph off.
 enum Derivatives {
     /// The gradients of `node`'s inputs given the gradient of its output (nil for an input that
@@ -32,31 +33,34 @@ enum Derivatives {
             return [grad(0) { (g * fromX).sum(toShape: x.shape) }, grad(1) { (g * (1 - fromX)).sum(toShape: y.shape) }]
 
         // MARK: Elementwise, one input
-        case .negate: return [-g]
-        case .exp: return [g * saved(0)]
-        case .log: return [g / x]
-        case .sqrt: return [g * 0.5 / saved(0)]
-        case .abs: return [Tensor.binary(.reluBackward, g, x, nil, name: "abs") - Tensor.binary(.reluBackward, g, -x, nil, name: "abs")]
-        case .relu: return [Tensor.binary(.reluBackward, g, x, nil, name: "relu")]
-        case .tanh: return [Tensor.binary(.tanhBackward, g, saved(0), nil, name: "tanh")]
-        case .sigmoid: return [Tensor.binary(.sigmoidBackward, g, saved(0), nil, name: "sigmoid")]
-        case .square: return [g * x * 2]
-        case .reciprocal: return [-(g * saved(0).square())]
-        case .addScalar: return [g]
-        case let .mulScalar(c): return [g * c]
-        case let .powScalar(c): return [Tensor.binary(.powBackward(exponent: c), g, x, nil, name: "pow")]
-        case .reverseSubScalar: return [-g]
+        case let .unary(op):
+            switch op {
+            case .negate: return [-g]
+            case .exp: return [g * saved(0)]
+            case .log: return [g / x]
+            case .sqrt: return [g * 0.5 / saved(0)]
+            case .abs: return [Tensor.binary(.reluBackward, g, x, nil, name: "abs") - Tensor.binary(.reluBackward, g, -x, nil, name: "abs")]
+            case .relu: return [Tensor.binary(.reluBackward, g, x, nil, name: "relu")]
+            case .tanh: return [Tensor.binary(.tanhBackward, g, saved(0), nil, name: "tanh")]
+            case .sigmoid: return [Tensor.binary(.sigmoidBackward, g, saved(0), nil, name: "sigmoid")]
+            case .square: return [g * x * 2]
+            case .reciprocal: return [-(g * saved(0).square())]
+            case .addScalar: return [g]
+            case let .mulScalar(c): return [g * c]
+            case let .powScalar(c): return [Tensor.binary(.powBackward(exponent: c), g, x, nil, name: "pow")]
+            case .reverseSubScalar: return [-g]
+            }
 
         // MARK: Reductions
         case let .sum(axes, keepDims):
-            return [keptDims(g, axes, keepDims, x).expand(to: x.shape)]
+            return [Tensor.keptDims(g, axes, keepDims, x).expand(to: x.shape)]
         case let .mean(axes, keepDims):
             let reduced = axes.map { x.shape[$0] }.reduce(1, *)
-            return [(keptDims(g, axes, keepDims, x) * (1 / Float(Swift.max(reduced, 1)))).expand(to: x.shape)]
+            return [(Tensor.keptDims(g, axes, keepDims, x) * (1 / Float(Swift.max(reduced, 1)))).expand(to: x.shape)]
         case let .max(axes, keepDims):
-            let winners = Tensor.equal(x, keptDims(saved(0), axes, keepDims, x))
+            let winners = Tensor.equal(x, Tensor.keptDims(saved(0), axes, keepDims, x))
             let ties = winners.sum(axes: axes, keepDims: true)
-            return [winners * (keptDims(g, axes, keepDims, x) / ties)]
+            return [winners * (Tensor.keptDims(g, axes, keepDims, x) / ties)]
 
         // MARK: Layout
         case .reshape, .contiguous: return [g.reshape(x.shape)]
@@ -72,11 +76,9 @@ enum Derivatives {
         case .matmul:
             let y = node.inputs[1]
             if x.rank == 2 {
-                // Each gradient takes its input's layout. A transposed view (Linear's `weight.transposed`)
-                // gets the transpose of a contiguous product, so the gradient that reaches the weight
-                // through the transpose is contiguous, not a strided copy of a large matrix per step.
-                return [grad(0) { x.isTransposedMatrix ? y.matmul(g.transposed).transposed : g.matmul(y.transposed) },
-                        grad(1) { y.isTransposedMatrix ? g.transposed.matmul(x).transposed : x.transposed.matmul(g) }]
+                // Each gradient takes its input's layout (see `matmul(_:layoutLike:)`).
+                return [grad(0) { g.matmul(y.transposed, layoutLike: x) },
+                        grad(1) { x.transposed.matmul(g, layoutLike: y) }]
             }
             if y.rank == 3 {
                 return [grad(0) { g.matmul(y.transpose(1, 2)) }, grad(1) { x.transpose(1, 2).matmul(g) }]
@@ -110,13 +112,5 @@ enum Derivatives {
             return [Tensor.backwardPrimitive(.localResponseNormBackward(parameters), shape: x.shape,
                                              inputs: [x, saved(0), g])]
         }
-    }
-
-    /// `t` reshaped so reduced axes are present as size 1 (undoing `keepDims: false`).
-    private static func keptDims(_ t: Tensor, _ axes: [Int], _ keepDims: Bool, _ input: Tensor) -> Tensor {
-        if keepDims { return t }
-        var shape = input.shape
-        for a in axes { shape[a] = 1 }
-        return t.reshape(shape)
     }
 }

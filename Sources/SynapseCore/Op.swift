@@ -1,12 +1,13 @@
 import SynapseBackend
 
-/// The differentiable operations a `Node` can record. `Derivatives.swift` holds the chain rule of each.
+/// The differentiable operations a `Node` can record. `Derivatives.swift` holds the chain rule of
+/// each; the README's "Operations" table lists each with its forward and backward primitives and
+/// what it saves.
 public enum Op: Sendable, Hashable {
     // Elementwise with broadcasting; inputs [a, b].
     case add, sub, mul, div, maximum, minimum
-    // Elementwise of one input; saved [output] where the derivative needs it.
-    case negate, exp, log, sqrt, abs, relu, tanh, sigmoid, square, reciprocal
-    case addScalar(Float), mulScalar(Float), powScalar(Float), reverseSubScalar(Float)
+    // Elementwise of one input; saved [output] where `UnaryOp.gradientUsesOutput`.
+    case unary(UnaryOp)
     // Reductions; axes normalised and sorted. max saves [output].
     case sum(axes: [Int], keepDims: Bool)
     case mean(axes: [Int], keepDims: Bool)
@@ -25,4 +26,14 @@ public enum Op: Sendable, Hashable {
     case maxPool2d(Pool2dGeometry)
     case avgPool2d(Pool2dGeometry)
     case localResponseNorm(LRNParameters)
+}
+
+extension UnaryOp {
+    /// Whether the chain rule reads the op's output (saved by the forward pass) instead of its input.
+    var gradientUsesOutput: Bool {
+        switch self {
+        case .exp, .sqrt, .reciprocal, .tanh, .sigmoid: true
+        case .negate, .log, .abs, .relu, .square, .addScalar, .mulScalar, .powScalar, .reverseSubScalar: false
+        }
+    }
 }

@@ -5,7 +5,7 @@ import SynapseBackend
 public final class Storage: @unchecked Sendable {
     /// The device the memory lives on.
     public let device: any Device
-    /// The memory, or nil when allocation failed (the failure is pending in `Engine`).
+    /// The memory, or nil when allocation failed (the failure is pending in `ExecutionLatch`).
     public let buffer: DeviceBuffer?
     /// Elements it holds.
     public let count: Int
@@ -16,7 +16,7 @@ public final class Storage: @unchecked Sendable {
         do {
             buffer = try device.allocate(byteCount: max(count, 1) * dtype.byteSize)
         } catch {
-            Engine.recordFailure(error, on: device)
+            ExecutionLatch.recordFailure(error, on: device)
             buffer = nil
         }
     }

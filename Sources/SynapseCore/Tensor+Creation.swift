@@ -28,11 +28,11 @@ extension Tensor {
 
     /// Copies host bytes into this (contiguous, freshly made) tensor's storage.
     func upload(_ bytes: UnsafeRawBufferPointer) {
-        guard let buffer = storage.buffer, bytes.count > 0, !Engine.hasFailure(on: device) else { return }
+        guard let buffer = storage.buffer, bytes.count > 0, !ExecutionLatch.hasFailure(on: device) else { return }
         do {
             try device.write(bytes, to: buffer, byteOffset: offset * dtype.byteSize)
         } catch {
-            Engine.recordFailure(error, on: device)
+            ExecutionLatch.recordFailure(error, on: device)
         }
     }
 
@@ -40,7 +40,7 @@ extension Tensor {
     public static func full(_ shape: [Int], value: Float, dtype: DType = .float32, on device: (any Device)? = nil,
                             requiresGradient: Bool = false) -> Tensor {
         let tensor = Tensor(empty: shape, dtype: dtype, on: device ?? TensorContext.device)
-        Engine.run(.fill(value: value), on: tensor.device, inputs: [], outputs: [tensor.bufferView])
+        ExecutionLatch.run(.fill(value: value), on: tensor.device, inputs: [], outputs: [tensor.bufferView])
         tensor.requiresGradient = requiresGradient
         return tensor
     }
@@ -61,7 +61,7 @@ extension Tensor {
                               requiresGradient: Bool = false) -> Tensor {
         let tensor = Tensor(empty: shape, on: device ?? TensorContext.device)
         let (seed, offset) = TensorRandom.reserve(tensor.count)
-        Engine.run(.random(distribution, seed: seed, offset: offset), on: tensor.device, inputs: [],
+        ExecutionLatch.run(.random(distribution, seed: seed, offset: offset), on: tensor.device, inputs: [],
                    outputs: [tensor.bufferView])
         tensor.requiresGradient = requiresGradient
         return tensor
@@ -101,13 +101,13 @@ extension Tensor {
 
     private func readAll<T>(as: T.Type) throws -> [T] {
         let source = withoutGradient { contiguous() }
-        try Engine.checkFailure(on: device)
+        try ExecutionLatch.checkFailure(on: device)
         guard let buffer = source.storage.buffer else { return [] }
         var result = [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         try result.withUnsafeMutableBytes {
             try source.device.read(buffer, byteOffset: source.offset * dtype.byteSize, into: $0)
         }
-        try Engine.checkFailure(on: device)
+        try ExecutionLatch.checkFailure(on: device)
         return result
     }
 
@@ -126,6 +126,6 @@ extension Tensor {
     /// Waits for all work on `device` and throws any pending failure.
     public static func synchronize(_ device: any Device) throws {
         try device.synchronize()
-        try Engine.checkFailure(on: device)
+        try ExecutionLatch.checkFailure(on: device)
     }
 }

@@ -1,12 +1,12 @@
 import SynapseBackend
 
 extension Tensor {
-    /// Applies a unary primitive; records `op` (with `saved` from the result when `saveOutput`).
-    func unary(_ primitive: UnaryOp, _ op: Op, name: String, saveOutput: Bool = false) -> Tensor {
+    /// Applies a unary primitive and records it (saving the result when its gradient needs it).
+    func unary(_ op: UnaryOp, name: String) -> Tensor {
         requireFloat(name)
         let result = Tensor(empty: shape, on: device)
-        Engine.run(.unary(primitive), on: device, inputs: [bufferView], outputs: [result.bufferView])
-        return Tensor.record(result, op, [self], saved: saveOutput ? [result.detached()] : [])
+        ExecutionLatch.run(.unary(op), on: device, inputs: [bufferView], outputs: [result.bufferView])
+        return Tensor.record(result, .unary(op), [self], saved: op.gradientUsesOutput ? [result.detached()] : [])
     }
 
     /// Applies a binary primitive with broadcasting; records `op` when given.
@@ -16,7 +16,7 @@ extension Tensor {
         let shape = Broadcast.shape(a.shape, b.shape, op: name)
         let result = Tensor(empty: shape, on: device)
         let (x, y) = withoutGradient { (a.expand(to: shape), b.expand(to: shape)) }
-        Engine.run(.binary(primitive), on: device, inputs: [x.bufferView, y.bufferView], outputs: [result.bufferView],
+        ExecutionLatch.run(.binary(primitive), on: device, inputs: [x.bufferView, y.bufferView], outputs: [result.bufferView],
                    retaining: [x, y])
         guard let op else { return result }
         return record(result, op, [a, b])
@@ -28,13 +28,13 @@ extension Tensor {
     public static func - (a: Tensor, b: Tensor) -> Tensor { binary(.sub, a, b, .sub, name: "sub") }
     public static func * (a: Tensor, b: Tensor) -> Tensor { binary(.mul, a, b, .mul, name: "mul") }
     public static func / (a: Tensor, b: Tensor) -> Tensor { binary(.div, a, b, .div, name: "div") }
-    public static prefix func - (a: Tensor) -> Tensor { a.unary(.negate, .negate, name: "negate") }
+    public static prefix func - (a: Tensor) -> Tensor { a.unary(.negate, name: "negate") }
 
-    public static func + (a: Tensor, b: Float) -> Tensor { a.unary(.addScalar(b), .addScalar(b), name: "add") }
+    public static func + (a: Tensor, b: Float) -> Tensor { a.unary(.addScalar(b), name: "add") }
     public static func + (a: Float, b: Tensor) -> Tensor { b + a }
     public static func - (a: Tensor, b: Float) -> Tensor { a + (-b) }
-    public static func - (a: Float, b: Tensor) -> Tensor { b.unary(.reverseSubScalar(a), .reverseSubScalar(a), name: "sub") }
-    public static func * (a: Tensor, b: Float) -> Tensor { a.unary(.mulScalar(b), .mulScalar(b), name: "mul") }
+    public static func - (a: Float, b: Tensor) -> Tensor { b.unary(.reverseSubScalar(a), name: "sub") }
+    public static func * (a: Tensor, b: Float) -> Tensor { a.unary(.mulScalar(b), name: "mul") }
     public static func * (a: Float, b: Tensor) -> Tensor { b * a }
     public static func / (a: Tensor, b: Float) -> Tensor { a * (1 / b) }
 
@@ -48,23 +48,34 @@ extension Tensor {
     // MARK: Functions
 
     /// `e^x`
-    public func exp() -> Tensor { unary(.exp, .exp, name: "exp", saveOutput: true) }
+    public func exp() -> Tensor { unary(.exp, name: "exp") }
     /// Natural logarithm.
-    public func log() -> Tensor { unary(.log, .log, name: "log") }
+    public func log() -> Tensor { unary(.log, name: "log") }
     /// Square root.
-    public func sqrt() -> Tensor { unary(.sqrt, .sqrt, name: "sqrt", saveOutput: true) }
+    public func sqrt() -> Tensor { unary(.sqrt, name: "sqrt") }
     /// Absolute value.
-    public func abs() -> Tensor { unary(.abs, .abs, name: "abs") }
+    public func abs() -> Tensor { unary(.abs, name: "abs") }
     /// `x²`
-    public func square() -> Tensor { unary(.square, .square, name: "square") }
+    public func square() -> Tensor { unary(.square, name: "square") }
     /// `1 / x`
-    public func reciprocal() -> Tensor { unary(.reciprocal, .reciprocal, name: "reciprocal", saveOutput: true) }
+    public func reciprocal() -> Tensor { unary(.reciprocal, name: "reciprocal") }
     /// `x ^ exponent`
-    public func pow(_ exponent: Float) -> Tensor { unary(.powScalar(exponent), .powScalar(exponent), name: "pow") }
+    public func pow(_ exponent: Float) -> Tensor { unary(.powScalar(exponent), name: "pow") }
     /// `max(x, 0)`
-    public func relu() -> Tensor { unary(.relu, .relu, name: "relu") }
+    public func relu() -> Tensor { unary(.relu, name: "relu") }
     /// Hyperbolic tangent.
-    public func tanh() -> Tensor { unary(.tanh, .tanh, name: "tanh", saveOutput: true) }
+    public func tanh() -> Tensor { unary(.tanh, name: "tanh") }
     /// Logistic sigmoid `1 / (1 + e^-x)`.
-    public func sigmoid() -> Tensor { unary(.sigmoid, .sigmoid, name: "sigmoid", saveOutput: true) }
+    public func sigmoid() -> Tensor { unary(.sigmoid, name: "sigmoid") }
+
+    // MARK: Regularisation
+
+    /// Zeroes each element with probability `probability` and scales the rest by `1/(1-p)` while
+    /// `training`; identity otherwise. The mask is drawn on the device.
+    public func dropout(probability: Float, training: Bool) -> Tensor {
+        ensure(probability >= 0 && probability <= 1, "dropout: probability \(probability) must be in [0, 1]")
+        guard training, probability > 0 else { return self }
+        if probability == 1 { return self * 0 }
+        return self * Tensor.random(shape, .dropoutMask(keep: 1 - probability), on: device)
+    }
 }

@@ -39,11 +39,6 @@ extension Tensor {
         return permute(order)
     }
 
-    /// Whether this is a 2-D view stored column by column (the transpose of a contiguous matrix).
-    var isTransposedMatrix: Bool {
-        rank == 2 && shape[0] > 1 && shape[1] > 1 && strides == [1, shape[0]]
-    }
-
     /// The matrix transpose of a 2-D tensor. A view.
     public var transposed: Tensor {
         ensure(rank == 2, "transposed: needs a 2-D tensor, got shape \(shape)")
@@ -65,23 +60,8 @@ extension Tensor {
     public func contiguous() -> Tensor {
         if isContiguous { return self }
         let result = Tensor(empty: shape, dtype: dtype, on: device)
-        Engine.run(.copy, on: device, inputs: [bufferView], outputs: [result.bufferView])
+        ExecutionLatch.run(.copy, on: device, inputs: [bufferView], outputs: [result.bufferView])
         return Tensor.record(result, .contiguous, [self])
-    }
-
-    /// The chain rule of `slice`: a zero tensor of `inputShape` with `gradient` placed at `start` along `axis`.
-    static func unslice(_ gradient: Tensor, into inputShape: [Int], axis: Int, start: Int) -> Tensor {
-        // Work in a layout where `axis` comes first, so the target region is one contiguous block.
-        let order = [axis] + (0..<inputShape.count).filter { $0 != axis }
-        let padded = Tensor.zeros(order.map { inputShape[$0] }, on: gradient.device)
-        let source = gradient.permute(order)
-        let region = padded.view(shape: source.shape, strides: BufferView.contiguousStrides(for: source.shape),
-                                 offset: start * padded.strides[0])
-        Engine.run(.copy, on: padded.device, inputs: [source.bufferView], outputs: [region.bufferView],
-                   retaining: [source])
-        var inverse = [Int](repeating: 0, count: order.count)
-        for (i, o) in order.enumerated() { inverse[o] = i }
-        return padded.permute(inverse)
     }
 
     /// Overwrites this tensor's elements with `source`'s (same shape), outside the graph. For
@@ -90,6 +70,6 @@ extension Tensor {
         ensure(source.shape == shape, "assign: source shape \(source.shape) differs from \(shape)")
         ensure(isContiguous, "assign: target of shape \(shape) must be contiguous")
         _ = Tensor.commonDevice("assign", [self, source])
-        Engine.run(.copy, on: device, inputs: [source.bufferView], outputs: [bufferView])
+        ExecutionLatch.run(.copy, on: device, inputs: [source.bufferView], outputs: [bufferView])
     }
 }

@@ -19,9 +19,22 @@ extension Tensor {
         let (a, transposeA, ownerA) = withoutGradient { self.gemmOperand() }
         let (b, transposeB, ownerB) = withoutGradient { other.gemmOperand() }
         let c = result.storage.buffer.map { BufferView(buffer: $0, shape: [batch, m, n]) }
-        Engine.run(.matmul(transposeA: transposeA, transposeB: transposeB), on: device,
+        ExecutionLatch.run(.matmul(transposeA: transposeA, transposeB: transposeB), on: device,
                    inputs: [a, b], outputs: [c], retaining: [ownerA, ownerB])
         return Tensor.record(result, .matmul, [self, other])
+    }
+
+    /// `self.matmul(other)` for 2-D operands, laid out like `like`: when `like` is a transposed
+    /// matrix view, computes `(otherᵀ @ selfᵀ)ᵀ`, the transpose of a contiguous product. A gradient
+    /// that flows back through a transposed view (Linear's `weight.transposed`) then arrives at the
+    /// weight contiguous, instead of as a strided copy of a large matrix every step.
+    func matmul(_ other: Tensor, layoutLike like: Tensor) -> Tensor {
+        like.isTransposedMatrix ? other.transposed.matmul(transposed).transposed : matmul(other)
+    }
+
+    /// Whether this is a 2-D view stored column by column (the transpose of a contiguous matrix).
+    var isTransposedMatrix: Bool {
+        rank == 2 && shape[0] > 1 && shape[1] > 1 && strides == [1, shape[0]]
     }
 
     /// This matrix (or batch of matrices) as a rank-3 GEMM operand: row-major, or column-major

@@ -76,7 +76,7 @@ extension Tensor {
                            offset: current.offset)
             }
             let output = out.storage.buffer.map { BufferView(buffer: $0, shape: [outer, inner], dtype: out.dtype) }
-            Engine.run(.reduce(reduce), on: device, inputs: [input], outputs: [output], retaining: [current])
+            ExecutionLatch.run(.reduce(reduce), on: device, inputs: [input], outputs: [output], retaining: [current])
             current = out
         }
         return current

@@ -15,7 +15,7 @@ extension Tensor {
         let input = withoutGradient { contiguous() }
         let cols = Swift.max(shape.last ?? 1, 1)
         let result = Tensor(empty: shape, on: device)
-        Engine.run(.softmax(log: log), on: device,
+        ExecutionLatch.run(.softmax(log: log), on: device,
                    inputs: [input.bufferView?.reshaped([count / cols, cols])],
                    outputs: [result.bufferView?.reshaped([count / cols, cols])], retaining: [input])
         return Tensor.record(result, log ? .logSoftmax : .softmax, [self], saved: [result.detached()])
@@ -34,7 +34,7 @@ extension Tensor {
         let logits = withoutGradient { contiguous() }
         let labelsView = withoutGradient { labels.contiguous() }
         let losses = Tensor(empty: [shape[0]], on: device)
-        Engine.run(.crossEntropy, on: device, inputs: [logits.bufferView, labelsView.bufferView],
+        ExecutionLatch.run(.crossEntropy, on: device, inputs: [logits.bufferView, labelsView.bufferView],
                    outputs: [losses.bufferView], retaining: [logits, labelsView])
         let perSample = Tensor.record(losses, .crossEntropy, [self], saved: [labelsView])
         switch reduction {
@@ -48,14 +48,5 @@ extension Tensor {
     public func meanSquaredError(_ target: Tensor) -> Tensor {
         ensure(shape == target.shape, "meanSquaredError: shapes \(shape) and \(target.shape) differ")
         return (self - target).square().mean()
-    }
-
-    /// The chain rule of `crossEntropy`: `(softmax(logits) - onehot(labels)) * gradient`.
-    static func crossEntropyBackward(logits: Tensor, labels: Tensor, gradient: Tensor) -> Tensor {
-        let input = logits.contiguous(), g = gradient.contiguous()
-        let result = Tensor(empty: logits.shape, on: logits.device)
-        Engine.run(.crossEntropyBackward, on: logits.device, inputs: [input.bufferView, labels.bufferView, g.bufferView],
-                   outputs: [result.bufferView], retaining: [input, g])
-        return result
     }
 }

@@ -7,7 +7,7 @@ extension Tensor {
     public func applySGD(gradient: Tensor, momentumBuffer: Tensor, _ parameters: SGDParameters) {
         requireUpdatable("applySGD", [gradient, momentumBuffer])
         let g = gradient.contiguous()
-        Engine.run(.sgdStep(parameters), on: device, inputs: [g.bufferView],
+        ExecutionLatch.run(.sgdStep(parameters), on: device, inputs: [g.bufferView],
                    outputs: [bufferView, momentumBuffer.bufferView], retaining: [g])
     }
 
@@ -15,7 +15,7 @@ extension Tensor {
     public func applyAdam(gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, _ parameters: AdamParameters) {
         requireUpdatable("applyAdam", [gradient, firstMoment, secondMoment])
         let g = gradient.contiguous()
-        Engine.run(.adamStep(parameters), on: device, inputs: [g.bufferView],
+        ExecutionLatch.run(.adamStep(parameters), on: device, inputs: [g.bufferView],
                    outputs: [bufferView, firstMoment.bufferView, secondMoment.bufferView], retaining: [g])
     }
 

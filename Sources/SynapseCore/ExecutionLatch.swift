@@ -1,14 +1,15 @@
 import Foundation
 import SynapseBackend
 
-/// Runs primitives for tensor operations and keeps the first failure of each device.
+/// The error latch in front of `Device.execute`: runs the primitives of tensor operations and keeps
+/// the first failure of each device.
 ///
 /// Tensor operations do not throw: like CUDA's sticky errors, a failure (out of memory, a driver
 /// error) is recorded for its device, later work on that device is skipped, and the error surfaces
 /// from the next `toArray()`, `item()` or `Tensor.synchronize(_:)` on that device, which throw it.
 /// Shape mistakes are programmer errors and stop the program with a message naming the operation
 /// and the shapes.
-public enum Engine {
+public enum ExecutionLatch {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var failures: [ObjectIdentifier: any Error] = [:]
 
