@@ -95,6 +95,16 @@ public struct LRNParameters: Sendable, Hashable {
     }
 }
 
+/// Batch normalisation settings, PyTorch's `eps` and `momentum`, and whether batch statistics
+/// (training) or running statistics (evaluation) normalise.
+public struct BatchNormParameters: Sendable, Hashable {
+    public var epsilon: Float, momentum: Float
+    public var training: Bool
+    public init(epsilon: Float = 1e-5, momentum: Float = 0.1, training: Bool) {
+        self.epsilon = epsilon; self.momentum = momentum; self.training = training
+    }
+}
+
 /// One SGD step with PyTorch's `torch.optim.SGD` semantics.
 public struct SGDParameters: Sendable, Hashable {
     public var learningRate: Float, momentum: Float, dampening: Float, weightDecay: Float

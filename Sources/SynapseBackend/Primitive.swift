@@ -72,6 +72,17 @@ public enum Primitive: Sendable, Hashable {
     case localResponseNorm(LRNParameters)
     /// inputs `[x, y, gradY]`, outputs `[gradX]` (the scale is recomputed from `x`).
     case localResponseNormBackward(LRNParameters)
+    /// Batch normalisation of each channel of `x [N, C, H, W]` (PyTorch's `batch_norm`), with
+    /// `weight` and `bias` of shape `[C]`: `y = (x - mean) * invStd * weight + bias`.
+    /// Training: inputs `[x, weight, bias]`, outputs `[y, mean, invStd, runningMean, runningVar]`:
+    /// the batch mean and `invStd = 1/sqrt(biasedVariance + epsilon)` over `(N, H, W)` are written for
+    /// the backward pass, and the running statistics are updated in place with `momentum` (the
+    /// variance unbiased). Evaluation: inputs `[x, weight, bias, runningMean, runningVar]`, outputs `[y]`.
+    case batchNorm(BatchNormParameters)
+    /// inputs `[x, gradY, weight, mean, invStd]`, outputs `[gradX, gradWeight, gradBias]`: the gradient
+    /// of `.batchNorm` through the batch statistics (training), or with `mean` and `invStd` taken from
+    /// the running statistics as constants (evaluation).
+    case batchNormBackward(BatchNormParameters)
 
     // MARK: Optimizer updates (all views contiguous, same shape; updated in place)
 

@@ -179,6 +179,44 @@ extension PrimitiveKernels {
             if nothingToDo(gradX) { return }
             try localResponseNormBackward(p, x: x, y: y, gradY: gradY, gradX: gradX)
 
+        case let .batchNorm(p):
+            let o = try operands(p.training ? 3...3 : 5...5, p.training ? 5...5 : 1...1)
+            let x = try o.input(0, "input", contiguous: true)
+            try o.expectRank(x, 4, "input", "[N, C, H, W]")
+            let channels = [x.shape[1]]
+            let weight = try o.input(1, "weight", shape: channels, contiguous: true)
+            let bias = try o.input(2, "bias", shape: channels, contiguous: true)
+            let y = try o.output(0, "output", shape: x.shape)
+            let statistics: BatchNormStatistics
+            if p.training {
+                guard x.count / max(x.shape[1], 1) > 1 else {
+                    throw o.failure("needs more than one value per channel in training, got input \(x.shape)")
+                }
+                statistics = .batch(mean: try o.output(1, "mean", shape: channels), invStd: try o.output(2, "invStd", shape: channels),
+                                    runningMean: try o.output(3, "runningMean", shape: channels),
+                                    runningVar: try o.output(4, "runningVar", shape: channels))
+            } else {
+                statistics = .running(mean: try o.input(3, "runningMean", shape: channels, contiguous: true),
+                                      variance: try o.input(4, "runningVar", shape: channels, contiguous: true))
+            }
+            if nothingToDo(y) { return }
+            try batchNorm(p, x: x, weight: weight, bias: bias, y: y, statistics: statistics)
+
+        case let .batchNormBackward(p):
+            let o = try operands(5...5, 3...3)
+            let x = try o.input(0, "input", contiguous: true)
+            try o.expectRank(x, 4, "input", "[N, C, H, W]")
+            let channels = [x.shape[1]]
+            let gradY = try o.input(1, "gradOutput", shape: x.shape, contiguous: true)
+            let weight = try o.input(2, "weight", shape: channels, contiguous: true)
+            let mean = try o.input(3, "mean", shape: channels, contiguous: true)
+            let invStd = try o.input(4, "invStd", shape: channels, contiguous: true)
+            let gradX = try o.output(0, "gradInput", shape: x.shape)
+            let gradWeight = try o.output(1, "gradWeight", shape: channels), gradBias = try o.output(2, "gradBias", shape: channels)
+            if nothingToDo(gradX, gradWeight) { return }
+            try batchNormBackward(p, x: x, gradY: gradY, weight: weight, mean: mean, invStd: invStd, gradX: gradX,
+                                  gradWeight: gradWeight, gradBias: gradBias)
+
         case let .sgdStep(p):
             // The momentum buffer may be left out when momentum is 0.
             let o = try operands(1...1, p.momentum == 0 ? 1...2 : 2...2)
@@ -245,6 +283,8 @@ extension Primitive {
         case .avgPool2dBackward: "avgPool2dBackward"
         case .localResponseNorm: "localResponseNorm"
         case .localResponseNormBackward: "localResponseNormBackward"
+        case let .batchNorm(p): p.training ? "batchNorm(training)" : "batchNorm(evaluation)"
+        case let .batchNormBackward(p): p.training ? "batchNormBackward(training)" : "batchNormBackward(evaluation)"
         case .sgdStep: "sgdStep"
         case .adamStep: "adamStep"
         }

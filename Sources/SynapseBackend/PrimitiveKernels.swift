@@ -39,12 +39,25 @@ package protocol PrimitiveKernels: Device {
     // MARK: Normalization
     func localResponseNorm(_ p: LRNParameters, x: BufferView, y: BufferView) throws
     func localResponseNormBackward(_ p: LRNParameters, x: BufferView, y: BufferView, gradY: BufferView, gradX: BufferView) throws
+    func batchNorm(_ p: BatchNormParameters, x: BufferView, weight: BufferView, bias: BufferView, y: BufferView,
+                   statistics: BatchNormStatistics) throws
+    func batchNormBackward(_ p: BatchNormParameters, x: BufferView, gradY: BufferView, weight: BufferView,
+                           mean: BufferView, invStd: BufferView, gradX: BufferView, gradWeight: BufferView,
+                           gradBias: BufferView) throws
 
     // MARK: Optimizers
     /// `momentumBuffer` is nil when `p.momentum` is 0.
     func sgdStep(_ p: SGDParameters, grad: BufferView, param: BufferView, momentumBuffer: BufferView?) throws
     func adamStep(_ p: AdamParameters, grad: BufferView, param: BufferView, firstMoment: BufferView,
                   secondMoment: BufferView) throws
+}
+
+/// The per-channel statistics of a checked `.batchNorm`: written (training) or read (evaluation).
+package enum BatchNormStatistics {
+    /// Training: the batch `mean` and `invStd` are written; the running statistics updated in place.
+    case batch(mean: BufferView, invStd: BufferView, runningMean: BufferView, runningVar: BufferView)
+    /// Evaluation: the running statistics normalise.
+    case running(mean: BufferView, variance: BufferView)
 }
 
 /// The sizes of a checked `.matmul`: `c[i] = op(a[i]) @ op(b[i])` for `i < batch`, with `op(a)`

@@ -78,3 +78,104 @@ extension CPUDevice {
         }
     }
 }
+
+/// Batch normalisation (PyTorch's `batch_norm` over NCHW) and its gradient. Threads take whole
+/// channels; statistics are summed in `Double`, the mean first and then the squared deviations
+/// from it (two passes, so a large mean does not swamp the variance).
+extension CPUDevice {
+    /// Runs `.batchNorm`: `y = x * scale + shift` per channel with `scale = weight * invStd` and
+    /// `shift = bias - mean * scale`, from batch statistics (training) or running ones (evaluation).
+    package func batchNorm(_ p: BatchNormParameters, x input: BufferView, weight: BufferView, bias: BufferView,
+                           y output: BufferView, statistics: BatchNormStatistics) throws {
+        let (batch, channels, plane) = CPUDevice.nchw(input)
+        let x = try floats(input), y = try floats(output), w = try floats(weight), b = try floats(bias)
+        let count = batch * plane
+        switch statistics {
+        case let .batch(meanView, invStdView, runningMeanView, runningVarView):
+            let mean = try floats(meanView), invStd = try floats(invStdView)
+            let runningMean = try floats(runningMeanView), runningVar = try floats(runningVarView)
+            let momentum = p.momentum
+            ParallelFor.run(channels, costPerItem: 3 * count) { range in
+                for c in range {
+                    var sum = 0.0
+                    CPUDevice.forEachRun(c, batch, channels, plane) { offset in
+                        for q in 0..<plane { sum += Double(x[offset + q]) }
+                    }
+                    let m = sum / Double(count)
+                    var squares = 0.0
+                    CPUDevice.forEachRun(c, batch, channels, plane) { offset in
+                        for q in 0..<plane { let d = Double(x[offset + q]) - m; squares += d * d }
+                    }
+                    let variance = squares / Double(count)
+                    mean[c] = Float(m)
+                    invStd[c] = 1 / (Float(variance) + p.epsilon).squareRoot()
+                    runningMean[c] = runningMean[c] * (1 - momentum) + Float(m) * momentum
+                    runningVar[c] = runningVar[c] * (1 - momentum) + Float(squares / Double(count - 1)) * momentum
+                    CPUDevice.normalize(x, y, c, batch, channels, plane, mean: mean[c], invStd: invStd[c], w[c], b[c])
+                }
+            }
+        case let .running(meanView, varianceView):
+            let mean = try floats(meanView), variance = try floats(varianceView)
+            ParallelFor.run(channels, costPerItem: count) { range in
+                for c in range {
+                    let invStd = 1 / (variance[c] + p.epsilon).squareRoot()
+                    CPUDevice.normalize(x, y, c, batch, channels, plane, mean: mean[c], invStd: invStd, w[c], b[c])
+                }
+            }
+        }
+    }
+
+    /// Runs `.batchNormBackward`. With `xhat = (x - mean) * invStd`, `gradBias = Σ gradY` and
+    /// `gradWeight = Σ gradY * xhat` over `(N, H, W)`; `gradX = weight * invStd * gradY` in evaluation
+    /// and `weight * invStd * (gradY - gradBias / M - xhat * gradWeight / M)` in training (`M` values
+    /// per channel), where the batch statistics depend on `x`.
+    package func batchNormBackward(_ p: BatchNormParameters, x input: BufferView, gradY: BufferView, weight: BufferView,
+                                   mean meanView: BufferView, invStd invStdView: BufferView, gradX: BufferView,
+                                   gradWeight: BufferView, gradBias: BufferView) throws {
+        let (batch, channels, plane) = CPUDevice.nchw(input)
+        let x = try floats(input), gy = try floats(gradY), w = try floats(weight)
+        let mean = try floats(meanView), invStd = try floats(invStdView)
+        let gx = try floats(gradX), gw = try floats(gradWeight), gb = try floats(gradBias)
+        let count = Float(batch * plane), training = p.training
+        ParallelFor.run(channels, costPerItem: 3 * batch * plane) { range in
+            for c in range {
+                let m = mean[c], s = invStd[c]
+                var sumG = 0.0, sumGX = 0.0
+                CPUDevice.forEachRun(c, batch, channels, plane) { offset in
+                    for q in 0..<plane {
+                        let g = Double(gy[offset + q])
+                        sumG += g
+                        sumGX += g * Double(x[offset + q] - m)
+                    }
+                }
+                let bias = Float(sumG), weightGrad = Float(sumGX) * s
+                gb[c] = bias
+                gw[c] = weightGrad
+                let scale = w[c] * s
+                let (meanG, meanGX) = training ? (bias / count, weightGrad / count) : (0, 0)
+                CPUDevice.forEachRun(c, batch, channels, plane) { offset in
+                    for q in 0..<plane {
+                        let xhat = (x[offset + q] - m) * s
+                        gx[offset + q] = scale * (gy[offset + q] - meanG - xhat * meanGX)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with the offset of channel `c`'s plane in each image.
+    @inline(__always)
+    private static func forEachRun(_ c: Int, _ batch: Int, _ channels: Int, _ plane: Int, _ body: (Int) -> Void) {
+        for n in 0..<batch { body((n * channels + c) * plane) }
+    }
+
+    /// `y = x * scale + shift` over channel `c`, the folded form of `(x - mean) * invStd * weight + bias`.
+    @inline(__always)
+    private static func normalize(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ c: Int, _ batch: Int,
+                                  _ channels: Int, _ plane: Int, mean: Float, invStd: Float, _ weight: Float, _ bias: Float) {
+        let scale = weight * invStd, shift = bias - mean * scale
+        forEachRun(c, batch, channels, plane) { offset in
+            for q in 0..<plane { y[offset + q] = x[offset + q] * scale + shift }
+        }
+    }
+}

@@ -6,12 +6,17 @@ extension Tensor {
 
     /// Runs `primitive` into a fresh float tensor of `shape`.
     static func backwardPrimitive(_ primitive: Primitive, shape: [Int], inputs: [Tensor]) -> Tensor {
+        backwardPrimitive(primitive, shapes: [shape], inputs: inputs)[0]
+    }
+
+    /// Runs `primitive` into fresh float tensors of `shapes` (one per output).
+    static func backwardPrimitive(_ primitive: Primitive, shapes: [[Int]], inputs: [Tensor]) -> [Tensor] {
         let device = inputs[0].device
-        let result = Tensor(empty: shape, on: device)
+        let results = shapes.map { Tensor(empty: $0, on: device) }
         let operands = inputs.map { $0.contiguous() }
-        ExecutionLatch.run(primitive, on: device, inputs: operands.map(\.bufferView), outputs: [result.bufferView],
-                   retaining: operands)
-        return result
+        ExecutionLatch.run(primitive, on: device, inputs: operands.map(\.bufferView), outputs: results.map(\.bufferView),
+                           retaining: operands)
+        return results
     }
 
     /// The chain rule of `crossEntropy`: `(softmax(logits) - onehot(labels)) * gradient`.

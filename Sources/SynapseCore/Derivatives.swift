@@ -108,6 +108,11 @@ enum Derivatives {
             return [Tensor.backwardPrimitive(.maxPool2dBackward(geometry), shape: x.shape, inputs: [g, saved(0)])]
         case let .avgPool2d(geometry):
             return [Tensor.backwardPrimitive(.avgPool2dBackward(geometry), shape: x.shape, inputs: [g])]
+        case let .batchNorm(parameters):
+            let (weight, bias) = (node.inputs[1], node.inputs[2])
+            let grads = Tensor.backwardPrimitive(.batchNormBackward(parameters), shapes: [x.shape, weight.shape, bias.shape],
+                                                 inputs: [x, g, weight, saved(0), saved(1)])
+            return [needs[0] ? grads[0] : nil, needs[1] ? grads[1] : nil, needs[2] ? grads[2] : nil]
         case let .localResponseNorm(parameters):
             return [Tensor.backwardPrimitive(.localResponseNormBackward(parameters), shape: x.shape,
                                              inputs: [x, saved(0), g])]

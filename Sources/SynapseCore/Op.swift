@@ -26,6 +26,9 @@ public enum Op: Sendable, Hashable {
     case maxPool2d(Pool2dGeometry)
     case avgPool2d(Pool2dGeometry)
     case localResponseNorm(LRNParameters)
+    // Batch normalisation; inputs [x, weight, bias]; saved [mean, invStd] (batch statistics in
+    // training, the running ones in evaluation).
+    case batchNorm(BatchNormParameters)
 }
 
 extension UnaryOp {

@@ -1,12 +1,12 @@
 import SynapseBackend
 import SynapseCore
 
-/// Batch normalisation over the channels of `[N, C, H, W]` (PyTorch's `nn.BatchNorm2d`), composed from
-/// tensor operations so gradients flow through the batch statistics.
+/// Batch normalisation over the channels of `[N, C, H, W]` (PyTorch's `nn.BatchNorm2d`), one
+/// `.batchNorm` primitive forward and one backward (gradients flow through the batch statistics).
 ///
 /// Training: normalise with the batch mean and the biased variance over `(N, H, W)`, and update the
-/// running statistics with `momentum` using the unbiased variance. Evaluation: normalise with the
-/// running statistics. Parameters `weight` (γ, ones) and `bias` (β, zeros); buffers `running_mean`
+/// running statistics in place with `momentum` using the unbiased variance. Evaluation: normalise
+/// with the running statistics. Parameters `weight` (γ, ones) and `bias` (β, zeros); buffers `running_mean`
 /// (zeros), `running_var` (ones) and `num_batches_tracked` (int32 here, int64 in PyTorch).
 public final class BatchNorm2d: Module {
     /// γ, `[C]`, or nil when not affine.
@@ -57,37 +57,15 @@ public final class BatchNorm2d: Module {
     public override func forward(_ input: Tensor) -> Tensor {
         ensure(input.rank == 4 && input.shape[1] == numFeatures,
                "BatchNorm2d(\(numFeatures)): expects input [N, \(numFeatures), H, W], got \(input.shape)")
-        let channelShape = [1, numFeatures, 1, 1]
-        let mean: Tensor, variance: Tensor
         if isTraining {
-            let n = input.shape[0] * input.shape[2] * input.shape[3]
-            ensure(n > 1, "BatchNorm2d(\(numFeatures)): needs more than one value per channel in training, got input \(input.shape)")
-            mean = input.mean(axes: [0, 2, 3], keepDims: true)
-            variance = (input - mean).square().mean(axes: [0, 2, 3], keepDims: true)
-            updateRunningStatistics(mean: mean, biasedVariance: variance, count: n)
-        } else {
-            mean = runningMean.value.reshape(channelShape)
-            variance = runningVar.value.reshape(channelShape)
-        }
-        // γ(x − μ)/√(σ² + ε) + β folded into one per-channel scale and shift, so only two operations
-        // (and their chain rules) run over the whole activation after the statistics.
-        var scale = (variance + epsilon).pow(-0.5)
-        if let weight { scale = scale * weight.value.reshape(channelShape) }
-        var shift = -(mean * scale)
-        if let bias { shift = shift + bias.value.reshape(channelShape) }
-        return input * scale + shift
-    }
-
-    private func updateRunningStatistics(mean: Tensor, biasedVariance: Tensor, count: Int) {
-        withoutGradient {
-            let batchMean = mean.detached().reshape([numFeatures])
-            let unbiased = biasedVariance.detached().reshape([numFeatures]) * (Float(count) / Float(count - 1))
-            // New tensors replace the old ones in their boxes (no copy back); state-dict views taken
-            // earlier keep the previous values.
-            runningMean.value = runningMean.value * (1 - momentum) + batchMean * momentum
-            runningVar.value = runningVar.value * (1 - momentum) + unbiased * momentum
+            ensure(input.count / numFeatures > 1,
+                   "BatchNorm2d(\(numFeatures)): needs more than one value per channel in training, got input \(input.shape)")
             pendingBatches += 1
         }
+        let parameters = BatchNormParameters(epsilon: epsilon, momentum: momentum, training: isTraining)
+        return input.batchNorm(weight: weight?.value ?? Tensor.ones([numFeatures], on: input.device),
+                               bias: bias?.value ?? Tensor.zeros([numFeatures], on: input.device),
+                               runningMean: runningMean.value, runningVar: runningVar.value, parameters)
     }
 
     /// Adds the batches counted on the host to `num_batches_tracked` (one read and one write, only

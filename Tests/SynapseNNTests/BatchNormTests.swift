@@ -123,4 +123,64 @@ struct BatchNormTests {
         expectClose(hostValues(layer.weight!.gradient!), numeric(w0) { loss(x0, $0, b0) }, tolerance: 2e-3)
         expectClose(hostValues(layer.bias!.gradient!), numeric(b0) { loss(x0, w0, $0) }, tolerance: 2e-3)
     }
+
+    /// In evaluation the running statistics are constants: `dL/dx = r·γ/√(σ²+ε)`,
+    /// `dL/dγ = Σ r·(x-μ)/√(σ²+ε)`, `dL/dβ = Σ r`, per channel.
+    @Test(arguments: TestDevices.specs)
+    func evaluationGradientsTreatRunningStatisticsAsConstants(spec: String) throws {
+        let device = TestDevices.device(spec)
+        let layer = try makeLayer(on: device)
+        let (runningMean, runningVar): ([Float], [Float]) = ([0.5, -1, 2], [4, 0.25, 1.5])
+        layer.runningMean.value.load(runningMean)
+        layer.runningVar.value.load(runningVar)
+        layer.eval()
+        let r: [Float] = (0..<36).map { Float(cos(Double($0) * 0.9)) }
+        let x = Tensor(Self.input, shape: Self.shape, on: device, requiresGradient: true)
+        (layer(x) * Tensor(r, shape: Self.shape, on: device)).sum().backward()
+
+        var gradX = [Float](repeating: 0, count: 36), gradW = [Float](repeating: 0, count: 3), gradB = gradW
+        for i in 0..<36 {
+            let c = (i / 6) % 3
+            let invStd = 1 / (Double(runningVar[c]) + 1e-5).squareRoot()
+            gradX[i] = Float(Double(r[i]) * Double(Self.weight[c]) * invStd)
+            gradW[c] += Float(Double(r[i]) * (Double(Self.input[i]) - Double(runningMean[c])) * invStd)
+            gradB[c] += r[i]
+        }
+        expectClose(hostValues(x.gradient!), gradX, tolerance: 1e-4)
+        expectClose(hostValues(layer.weight!.gradient!), gradW, tolerance: 1e-4)
+        expectClose(hostValues(layer.bias!.gradient!), gradB, tolerance: 1e-4)
+        // Evaluation leaves the running statistics as they were.
+        expectClose(hostValues(layer.runningMean.value), runningMean)
+    }
+
+    /// One primitive each way replaces the ~20 tensor operations batch norm was built from.
+    @Test(arguments: TestDevices.specs)
+    func layerIsOnePrimitiveEachWay(spec: String) throws {
+        let device = TestDevices.device(spec)
+        let layer = try makeLayer(on: device)
+        let x = Tensor(Self.input, shape: Self.shape, on: device, requiresGradient: true)
+        let y = layer(x)
+        #expect(y.node?.op == .batchNorm(BatchNormParameters(epsilon: 1e-5, momentum: 0.1, training: true)))
+        #expect(y.node?.inputs.first === x)
+    }
+
+    /// Channels of more values than a work-group has items (M = 8·9·7 = 504), against the CPU.
+    @Test(arguments: TestDevices.openCLSpecs)
+    func largeChannelsMatchTheCPU(spec: String) throws {
+        let shape = [8, 4, 9, 7]
+        let count = 8 * 4 * 9 * 7
+        let values: [Float] = (0..<count).map { (i: Int) -> Float in Float(sin(Double(i) * 0.37) * 3 + Double(i % 5)) }
+        let r: [Float] = (0..<count).map { (i: Int) -> Float in Float(cos(Double(i) * 0.61)) }
+        func run(_ device: any Device) throws -> [[Float]] {
+            let layer = withDevice(device) { BatchNorm2d(4) }
+            let x = Tensor(values, shape: shape, on: device, requiresGradient: true)
+            let y = layer(x)
+            (y * Tensor(r, shape: shape, on: device)).sum().backward()
+            return [hostValues(y), hostValues(x.gradient!), hostValues(layer.weight!.gradient!),
+                    hostValues(layer.bias!.gradient!), hostValues(layer.runningMean.value), hostValues(layer.runningVar.value)]
+        }
+        let expected = try run(CPUDevice.shared), actual = try run(TestDevices.device(spec))
+        for (a, e) in zip(actual, expected) { expectClose(a, e, tolerance: 1e-3) }
+    }
 }
+
