@@ -32,6 +32,7 @@ struct EvalCommand: ParsableCommand {
             test = SyntheticImages.imageNet(batchSize: batchSize, batchCount: batches, seed: seed, device: device)
         } else {
             test = try TrainingData.testSet(configuration, device: device)
+            try test.requireInput(of: configuration.model, describing: "the test set in \(configuration.dataDirectory)")
         }
         let start = ContinuousClock.now
         let result = try Evaluation.run(model, on: test)

@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("limit-train"), help: "Train on the first N training images only.")
     var limitTrain: Int?
     @Option(help: "Steps per epoch at most (alexnet: the epoch length, default 20).") var steps: Int?
-    @Option(help: ArgumentHelp("Save a checkpoint here after every epoch and on Ctrl-C.", valueName: "path"))
+    @Option(help: ArgumentHelp("Save a checkpoint here after every epoch and on Ctrl-C or SIGTERM.", valueName: "path"))
     var save: String?
     @Option(help: ArgumentHelp("Continue the run saved in this checkpoint.", valueName: "path"))
     var resume: String?
@@ -52,16 +52,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let stop = StopSignal()  // first, so an early Ctrl-C is a stop request too
+        let stop = StopSignal()  // first, so an early Ctrl-C or SIGTERM is a stop request too
         let configuration = trainingConfiguration
         try configuration.validate()
-        if let save {
-            // Fail now rather than after the first epoch.
-            let directory = URL(fileURLWithPath: save).deletingLastPathComponent().path
-            guard FileManager.default.isWritableFile(atPath: directory) else {
-                throw TrainingError.invalidOption(option: "--save", reason: "cannot write to directory \(directory)")
-            }
-        }
+        if let save { try Trainer.checkSavePath(save) }  // now rather than after the first epoch
         let device = try deviceOptions.resolve()
         let trainer = try Trainer(configuration: configuration, device: device)
         if let resume { try trainer.resume(from: resume) }
@@ -69,6 +63,7 @@ struct TrainCommand: ParsableCommand {
         trainer.onRecord = reporter.handle
         trainer.progressInterval = reporter.progressInterval
         trainer.checkpointPath = save
+        trainer.aroundSave = stop.whileSaving
         let summary: RunSummary
         do {
             summary = try trainer.run(shouldStop: { stop.isRequested })
@@ -76,6 +71,6 @@ struct TrainCommand: ParsableCommand {
             reporter.closeLine()
             throw error
         }
-        if summary.interrupted { throw ExitCode(130) }
+        if summary.interrupted { throw ExitCode(stop.exitCode) }
     }
 }

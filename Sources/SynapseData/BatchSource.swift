@@ -5,11 +5,18 @@ public protocol BatchSource: AnyObject, Sendable {
     var batchesPerEpoch: Int { get }
     /// Examples in one epoch.
     var examplesPerEpoch: Int { get }
+    /// Examples in the whole set (an epoch may leave a short last batch out).
+    var exampleCount: Int { get }
+    /// `[channels, height, width]` of every image.
+    var imageShape: [Int] { get }
     /// The batches of `epoch`, beginning with batch number `start` (to resume mid-epoch).
     func batches(epoch: Int, startingAt start: Int) -> AnySequence<Batch>
 }
 
 extension DataLoader: BatchSource {
+    public var exampleCount: Int { data.count }
+    public var imageShape: [Int] { [data.channels, data.height, data.width] }
+
     public func batches(epoch: Int, startingAt start: Int) -> AnySequence<Batch> {
         AnySequence(self.epoch(epoch, startingAt: start))
     }
@@ -18,6 +25,7 @@ extension DataLoader: BatchSource {
 extension SyntheticImages: BatchSource {
     public var batchesPerEpoch: Int { batchCount }
     public var examplesPerEpoch: Int { batchCount * batchSize }
+    public var exampleCount: Int { batchCount * batchSize }
 
     public func batches(epoch: Int, startingAt start: Int) -> AnySequence<Batch> {
         AnySequence(self.epoch(startingAt: start))

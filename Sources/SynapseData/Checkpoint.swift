@@ -118,17 +118,24 @@ public struct Checkpoint: Sendable {
         }
         optimizerSettings = settings
         if meta[Key.epoch] != nil {
-            func number<T: FixedWidthInteger>(_ key: String, _: T.Type) throws -> T {
+            func number<T: FixedWidthInteger>(_ key: String, _: T.Type, max: T = .max, bound: String = "") throws -> T {
                 let text = meta.removeValue(forKey: key) ?? "<missing>"
                 guard let value = T(text), value >= 0 else {
                     throw CheckpointError.badMetadata(file: path, key: key, value: text)
                 }
+                guard value <= max else {
+                    throw CheckpointError.invalidValue(file: path, key: key, reason: "is \(text), beyond \(bound)")
+                }
                 return value
             }
+            let count = TrainingProgress.maxCount, counts = "2^53, more than any run counts"
             progress = TrainingProgress(
-                epoch: try number(Key.epoch, Int.self), batch: try number(Key.batch, Int.self),
-                globalStep: try number(Key.globalStep, Int.self), randomSeed: try number(Key.randomSeed, UInt64.self),
-                randomCounter: try number(Key.randomCounter, UInt64.self))
+                epoch: try number(Key.epoch, Int.self, max: count, bound: counts),
+                batch: try number(Key.batch, Int.self, max: count, bound: counts),
+                globalStep: try number(Key.globalStep, Int.self, max: count, bound: counts),
+                randomSeed: try number(Key.randomSeed, UInt64.self),
+                randomCounter: try number(Key.randomCounter, UInt64.self, max: TrainingProgress.maxRandomCounter,
+                                          bound: "2^62, more random numbers than any run draws"))
         } else {
             progress = nil
         }
@@ -155,34 +162,57 @@ public struct Checkpoint: Sendable {
 
     /// The optimizer's tensors checked against `reference` (names and shapes), on `device`.
     ///
-    /// Use it for optimizers that create their state lazily: they can import these tensors.
+    /// Every name, shape and dtype is checked against `reference` before any tensor is built, so a
+    /// stray entry of an absurd shape is reported by name; optimizer state is floating-point, and
+    /// must be finite. Without a reference (optimizers that create their state lazily import what
+    /// the file holds) the values are still checked to be finite.
     /// - Throws: `CheckpointError` naming the file and the key.
     public func optimizerState(matching reference: [(name: String, shape: [Int])]? = nil,
                                on device: any Device) throws -> [(name: String, tensor: Tensor)] {
         if let reference {
             let names = Set(reference.map(\.name))
-            for (name, shape) in reference {
-                guard let stored = optimizerTensors.first(where: { $0.name == name })?.tensor else {
-                    throw CheckpointError.missingKey(file: source, key: Self.optimizerPrefix + name)
-                }
-                guard stored.shape == shape else {
-                    throw CheckpointError.shapeMismatch(file: source, key: Self.optimizerPrefix + name,
-                                                        expected: shape, found: stored.shape)
-                }
-            }
             if let extra = optimizerTensors.first(where: { !names.contains($0.name) }) {
                 throw CheckpointError.unexpectedKey(file: source, key: Self.optimizerPrefix + extra.name)
             }
-        }
-        return try optimizerTensors.map { name, stored in
-            switch stored.dtype {
-            case .int32, .int64, .uint8:
-                let values = try Self.int32s(stored, key: Self.optimizerPrefix + name, file: source)
-                return (name, Tensor(int32: values, shape: stored.shape, on: device))
-            case .float32, .float64, .float16, .bfloat16:
-                return (name, Tensor(stored.floatValues(), shape: stored.shape, on: device))
+            for (name, shape) in reference {
+                let key = Self.optimizerPrefix + name
+                guard let stored = optimizerTensors.first(where: { $0.name == name })?.tensor else {
+                    throw CheckpointError.missingKey(file: source, key: key)
+                }
+                guard stored.shape == shape else {
+                    throw CheckpointError.shapeMismatch(file: source, key: key, expected: shape, found: stored.shape)
+                }
+                guard stored.dtype.isFloatingPoint else {
+                    throw CheckpointError.wrongDType(file: source, key: key, found: stored.dtype.rawValue, expected: "float32")
+                }
             }
         }
+        return try optimizerTensors.map { name, stored in
+            let key = Self.optimizerPrefix + name
+            guard Self.isAddressable(stored.shape) else {
+                throw CheckpointError.invalidValue(file: source, key: key, reason: "has shape \(stored.shape), too large to hold")
+            }
+            switch stored.dtype {
+            case .int32, .int64, .uint8:
+                let values = try Self.int32s(stored, key: key, file: source)
+                return (name, Tensor(int32: values, shape: stored.shape, on: device))
+            case .float32, .float64, .float16, .bfloat16:
+                let values = try Self.finite(stored.floatValues(), key: key, file: source)
+                return (name, Tensor(values, shape: stored.shape, on: device))
+            }
+        }
+    }
+
+    /// The first model or optimizer tensor holding NaN or ±infinity (its full key), with the value
+    /// and its index; nil when every value is finite. Check before saving: such a file cannot resume.
+    public func firstNonFinite() -> (key: String, value: Float, index: Int)? {
+        let tensors = modelTensors.map { ($0.name, $0.tensor) }
+            + optimizerTensors.map { (Self.optimizerPrefix + $0.name, $0.tensor) }
+        for (key, tensor) in tensors where tensor.dtype.isFloatingPoint {
+            let values = tensor.floatValues()
+            if let index = values.firstIndex(where: { !$0.isFinite }) { return (key, values[index], index) }
+        }
+        return nil
     }
 
     // MARK: Helpers
@@ -221,7 +251,7 @@ public struct Checkpoint: Sendable {
             }
             switch (target.dtype, tensor.dtype) {
             case (.float32, .float32), (.float32, .float64), (.float32, .float16), (.float32, .bfloat16):
-                values.append(.floats(tensor.floatValues()))
+                values.append(.floats(try finite(tensor.floatValues(), key: key, file: file)))
             case (.int32, .int32), (.int32, .int64), (.int32, .uint8):
                 values.append(.ints(try int32s(tensor, key: key, file: file)))
             default:
@@ -233,6 +263,26 @@ public struct Checkpoint: Sendable {
             throw CheckpointError.unexpectedKey(file: file, key: prefix + extra.name)
         }
         return values
+    }
+
+    /// `values`, unless one is NaN or infinite: then `CheckpointError.nonFinite` naming it.
+    static func finite(_ values: [Float], key: String, file: String) throws -> [Float] {
+        if let index = values.firstIndex(where: { !$0.isFinite }) {
+            throw CheckpointError.nonFinite(file: file, key: key, value: values[index], index: index)
+        }
+        return values
+    }
+
+    /// Whether a device tensor of `shape` can be laid out: the product of its non-zero sizes (its
+    /// largest stride) fits in an `Int`. A file may declare `[0, 2^62, 4]`, which holds no bytes.
+    static func isAddressable(_ shape: [Int]) -> Bool {
+        var product = 1
+        for size in shape where size > 0 {
+            let (next, overflow) = product.multipliedReportingOverflow(by: size)
+            if overflow { return false }
+            product = next
+        }
+        return true
     }
 
     private static func int32s(_ tensor: SafeTensor, key: String, file: String) throws -> [Int32] {
@@ -248,6 +298,16 @@ public struct Checkpoint: Sendable {
         switch tensor.dtype {
         case .float32: return SafeTensor(try tensor.toArray(), shape: tensor.shape)
         case .int32: return SafeTensor(try tensor.toInt32Array(), shape: tensor.shape)
+        }
+    }
+}
+
+extension SafeTensorDType {
+    /// Whether the elements are floating-point (F32, F64, F16, BF16).
+    var isFloatingPoint: Bool {
+        switch self {
+        case .float32, .float64, .float16, .bfloat16: return true
+        case .int32, .int64, .uint8: return false
         }
     }
 }

@@ -15,6 +15,14 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible, Sendable
     case modelMismatch(file: String, saved: String, requested: String)
     /// The file holds weights only (no optimizer state, epoch or random stream), so it cannot resume training.
     case notResumable(file: String, reason: String)
+    /// The entry `key` (a tensor or a `synapse.*` metadata value) parses but cannot be true of any
+    /// run (a position beyond the epoch, a step count that is not a whole number…); `reason` says how.
+    case invalidValue(file: String, key: String, reason: String)
+    /// Tensor `key` holds `value` (NaN or ±infinity) at element `index`.
+    case nonFinite(file: String, key: String, value: Float, index: Int)
+    /// The file was saved mid-epoch (`epoch`, 0-based, after `step` steps) with `saved`, and the run
+    /// resuming it has `requested`: the rest of the epoch would not be the one the checkpoint began.
+    case optionMismatch(file: String, saved: String, requested: String, epoch: Int, step: Int)
 
     public var description: String {
         switch self {
@@ -32,6 +40,13 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible, Sendable
             return "\(file): checkpoint was saved from model '\(saved)', not '\(requested)'"
         case let .notResumable(file, reason):
             return "\(file): cannot resume training from this checkpoint: \(reason)"
+        case let .invalidValue(file, key, reason):
+            return "\(file): checkpoint entry '\(key)' \(reason)"
+        case let .nonFinite(file, key, value, index):
+            return "\(file): checkpoint tensor '\(key)' holds \(value) at element \(index); only finite values can be loaded"
+        case let .optionMismatch(file, saved, requested, epoch, step):
+            return "\(file): checkpoint was saved mid-epoch (epoch \(epoch + 1), step \(step)) with \(saved), this run has "
+                + "\(requested); resume with the saved value, or from a checkpoint saved at the end of an epoch"
         }
     }
 }

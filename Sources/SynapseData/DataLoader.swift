@@ -52,7 +52,8 @@ public final class DataLoader: @unchecked Sendable {
 
     /// Batches in one epoch.
     public var batchesPerEpoch: Int {
-        dropLast ? data.count / batchSize : (data.count + batchSize - 1) / batchSize
+        let whole = data.count / batchSize  // (count + batchSize - 1) would overflow for a huge batch size
+        return dropLast || data.count % batchSize == 0 ? whole : whole + 1
     }
 
     /// Examples one epoch visits (all of them, less the remainder when `dropLast`).
@@ -74,7 +75,8 @@ public final class DataLoader: @unchecked Sendable {
 
     /// The example indices of batch `number` within an epoch of `order`.
     func indices(of number: Int, in order: [Int]) -> ArraySlice<Int> {
-        order[number * batchSize ..< min((number + 1) * batchSize, order.count)]
+        let start = number * batchSize
+        return order[start ..< start + min(batchSize, order.count - start)]
     }
 
     /// Gathers, normalises and uploads the examples at `indices`.

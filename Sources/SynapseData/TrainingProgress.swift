@@ -11,6 +11,13 @@ public struct TrainingProgress: Sendable, Hashable, Codable {
     /// Position of the tensor random stream.
     public var randomCounter: UInt64
 
+    /// The largest epoch, batch or step count a checkpoint may record: 2^53, beyond any run (and
+    /// the last integer a double holds exactly), so counting on from it cannot overflow.
+    public static let maxCount = 1 << 53
+    /// The largest random-stream position a checkpoint may record: 2^62 leaves room for more draws
+    /// than any run makes before the 64-bit counter would wrap.
+    public static let maxRandomCounter: UInt64 = 1 << 62
+
     /// A position in a run.
     public init(epoch: Int = 0, batch: Int = 0, globalStep: Int = 0, randomSeed: UInt64 = 0, randomCounter: UInt64 = 0) {
         self.epoch = epoch

@@ -66,17 +66,28 @@ public class Adam: Optimizer {
         return result
     }
 
+    public func stateLayout() -> [(name: String, shape: [Int])] {
+        var layout: [(name: String, shape: [Int])] = [("step", [])]
+        for (index, parameter) in parameters.enumerated() {
+            layout += [("state.\(index).step", []), ("state.\(index).exp_avg", parameter.shape),
+                       ("state.\(index).exp_avg_sq", parameter.shape)]
+        }
+        return layout
+    }
+
     public func loadStateDict(_ state: [(name: String, tensor: Tensor)]) throws {
         let parsed = try OptimizerSlots.parse(state, fields: ["exp_avg", "exp_avg_sq"], scalarFields: ["step"],
                                               extraKeys: ["step"], parameters: parameters)
         var steps = Array(repeating: 0, count: parameters.count)
-        for (index, field, tensor) in parsed where field == "step" { steps[index] = try scalarValue(tensor) }
+        for (index, field, tensor) in parsed where field == "step" {
+            steps[index] = try scalarValue(tensor, key: "state.\(index).step")
+        }
         for (index, count) in steps.enumerated() where count > 0 {
             for field in slots.fields where !parsed.contains(where: { $0.index == index && $0.field == field }) {
                 throw StateDictError.missingKey("state.\(index).\(field)")
             }
         }
-        let step = try state.first { $0.name == "step" }.map { try scalarValue($0.tensor) }
+        let step = try state.first { $0.name == "step" }.map { try scalarValue($0.tensor, key: $0.name) }
         slots.removeAll()
         for (index, field, tensor) in parsed where field != "step" {
             try slots.restore(field, index, from: tensor, on: parameters[index].value)

@@ -18,8 +18,12 @@ public protocol Optimizer: AnyObject {
     /// live state: save or copy them before the next step.
     func stateDict() -> [(name: String, tensor: Tensor)]
     /// Restores state saved by `stateDict()` so training continues exactly. Throws `StateDictError`
-    /// for an unknown key, a shape mismatch or a parameter index out of range.
+    /// for an unknown key, a shape mismatch or a parameter index out of range, and
+    /// `OptimizerStateError` for a step count that is not a whole number.
     func loadStateDict(_ state: [(name: String, tensor: Tensor)]) throws
+    /// The names and shapes `stateDict()` holds once every parameter has been updated at least once
+    /// (before the first update: `step` alone). Check a saved state against it before building tensors.
+    func stateLayout() -> [(name: String, shape: [Int])]
 }
 
 extension Optimizer {

@@ -83,10 +83,17 @@ extension Tensor {
     }
 }
 
-/// Reads the integer held by a one-element state tensor (float or int32), at checkpoint time.
-func scalarValue(_ tensor: Tensor) throws -> Int {
+/// Reads the count held by a one-element state tensor `key` (float or int32), at checkpoint time.
+///
+/// - Throws: `OptimizerStateError.invalidCount` unless it is a whole number in `0...2^53`.
+func scalarValue(_ tensor: Tensor, key: String) throws -> Int {
+    let value: Double
     switch tensor.dtype {
-    case .float32: Int(try tensor.toArray()[0])
-    case .int32: Int(try tensor.toInt32Array()[0])
+    case .float32: value = Double(try tensor.toArray()[0])
+    case .int32: value = Double(try tensor.toInt32Array()[0])
     }
+    guard value.isFinite, value >= 0, value <= 0x1p53, value == value.rounded() else {
+        throw OptimizerStateError.invalidCount(key: key, value: value)
+    }
+    return Int(value)
 }

@@ -66,10 +66,15 @@ public final class SGD: Optimizer {
         [("step", Tensor(scalar: Float(stepCount)))] + slots.exported()
     }
 
+    public func stateLayout() -> [(name: String, shape: [Int])] {
+        let buffers = momentum == 0 ? [] : parameters.indices.map { ("state.\($0).momentum_buffer", parameters[$0].shape) }
+        return [("step", [])] + buffers
+    }
+
     public func loadStateDict(_ state: [(name: String, tensor: Tensor)]) throws {
         let parsed = try OptimizerSlots.parse(state, fields: ["momentum_buffer"], scalarFields: [],
                                               extraKeys: ["step"], parameters: parameters)
-        let step = try state.first { $0.name == "step" }.map { try scalarValue($0.tensor) }
+        let step = try state.first { $0.name == "step" }.map { try scalarValue($0.tensor, key: $0.name) }
         slots.removeAll()
         for (index, field, tensor) in parsed {
             try slots.restore(field, index, from: tensor, on: parameters[index].value)

@@ -6,7 +6,8 @@ public enum Evaluation {
     ///
     /// Losses are summed on the device and predictions kept there; the host reads them once at the
     /// end, so evaluation waits for the device once, not per batch. Leaves `model` in evaluation
-    /// mode. Throws a pending device failure.
+    /// mode. Throws a pending device failure, or `TrainingError.emptyData` when `source` has no
+    /// batches (there is no loss or accuracy to report).
     public static func run(_ model: Module, on source: any BatchSource) throws -> (loss: Float, accuracy: Double, examples: Int) {
         model.eval()
         var lossSum: Tensor?
@@ -19,7 +20,7 @@ public enum Evaluation {
                 predictions.append((logits.argmax(axis: 1), batch.labels))
             }
         }
-        guard let lossSum else { return (0, 0, 0) }
+        guard let lossSum else { throw TrainingError.emptyData("the evaluation set") }
         let total = try lossSum.item()
         var correct = 0, examples = 0
         for (predicted, labels) in predictions {

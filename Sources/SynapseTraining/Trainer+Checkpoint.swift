@@ -1,3 +1,4 @@
+import Foundation
 import Synapse
 
 extension Trainer {
@@ -7,34 +8,65 @@ extension Trainer {
         static let steps = "synapse.epoch_loss_steps"
     }
 
-    /// The run's state: model, optimizer, position and random stream (reads the device).
+    /// The optimizer's settings as the checkpoint records them (`learning_rate`, `momentum`, `weight_decay`).
+    var optimizerSettings: [String: String] {
+        var settings = ["learning_rate": String(scheduler.baseLearningRate)]
+        if configuration.optimizer == .sgd { settings["momentum"] = String(configuration.momentum) }
+        settings["weight_decay"] = String(configuration.resolvedWeightDecay)
+        return settings
+    }
+
+    /// The run's state: model, optimizer, position, random stream, and the options a resumed run
+    /// must share (reads the device).
     public func checkpoint() throws -> Checkpoint {
-        var metadata: [String: String] = [:]
+        var metadata = runMetadata
         if let lossSum, lossSteps > 0 {
             metadata[LossKey.sum] = String(try lossSum.item().bitPattern)
             metadata[LossKey.steps] = String(lossSteps)
         }
-        var settings = ["learning_rate": String(scheduler.baseLearningRate)]
-        if configuration.optimizer == .sgd { settings["momentum"] = String(configuration.momentum) }
-        settings["weight_decay"] = String(configuration.resolvedWeightDecay)
         return try Checkpoint(
             model: model.stateDict(), optimizer: optimizer.stateDict(), modelName: configuration.model,
-            optimizerName: configuration.optimizer.rawValue, optimizerSettings: settings, progress: position,
+            optimizerName: configuration.optimizer.rawValue, optimizerSettings: optimizerSettings, progress: position,
             metadata: metadata)
     }
 
-    /// Saves `checkpoint()` to `path` atomically and reports it.
+    /// Saves `checkpoint()` to `path` atomically, through `aroundSave`, and reports it.
+    ///
+    /// A diverged state is never saved: a non-finite or absurd epoch loss, or a non-finite weight
+    /// or optimizer value, throws `TrainingError.diverged` and leaves the file at `path` as it was.
     public func save(to path: String) throws {
-        try checkpoint().write(to: path)
+        try keepingCheckpoint(at: path) {
+            _ = try meanLoss()
+            let checkpoint = try checkpoint()
+            if let bad = checkpoint.firstNonFinite() {
+                throw TrainingError.diverged(epoch: position.epoch, step: position.batch,
+                                             reason: "tensor '\(bad.key)' holds \(bad.value) at element \(bad.index)")
+            }
+            try aroundSave { try checkpoint.write(to: path) }
+        }
         onRecord(.checkpoint(CheckpointSaved(path: path, epochsCompleted: position.epoch, step: position.batch)))
+    }
+
+    /// Runs `body`; a `TrainingError.diverged` it throws is completed with `path` when that file
+    /// exists (a diverged state is never saved, so it still holds the last state saved before).
+    func keepingCheckpoint<R>(at path: String?, _ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let TrainingError.diverged(epoch, step, reason, nil) {
+            let kept = path.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+            throw TrainingError.diverged(epoch: epoch, step: step, reason: reason, keptCheckpoint: kept)
+        }
     }
 
     /// Continues the run saved at `path`: weights, optimizer state, epoch and batch, random stream
     /// and the partial epoch's loss, so the steps that follow are those an uninterrupted run takes.
     ///
+    /// Nothing in the file is trusted: the options it records, its position, every optimizer
+    /// tensor's name, shape, dtype and step count, and every value's finiteness are checked before
+    /// anything is loaded, so a failed resume leaves the trainer as it was.
     /// - Throws: `DataError` for an unreadable file; `CheckpointError` naming the file (and key) for
-    ///   another model, another optimizer, a weights-only file, or a missing, unexpected or
-    ///   misshapen tensor.
+    ///   another model or optimizer, a weights-only file, a mid-epoch checkpoint of other options, a
+    ///   position outside this run, a missing, unexpected, misshapen or non-finite tensor.
     public func resume(from path: String) throws {
         let checkpoint = try Checkpoint(contentsOf: path)
         try checkpoint.requireModel(configuration.model)
@@ -46,28 +78,30 @@ extension Trainer {
             throw CheckpointError.notResumable(
                 file: path, reason: "it was saved with optimizer '\(saved)', this run uses '\(configuration.optimizer.rawValue)'")
         }
+        try checkOptions(of: checkpoint, at: progress)
+        let epochLoss = try checkPosition(progress, of: checkpoint)
+        let layout = progress.globalStep == 0 ? [(name: "step", shape: [Int]())] : optimizer.stateLayout()
+        let state = try withDevice(device) { try checkpoint.optimizerState(matching: layout, on: device) }
+        try checkStepCounts(of: checkpoint, at: progress)
         try checkpoint.loadModel(into: model.stateDict())
         for (_, module) in model.namedModules() { try module.didLoadState() }
-        let state = try withDevice(device) { try checkpoint.optimizerState(on: device) }
         do {
             try optimizer.loadStateDict(state)
         } catch let error as StateDictError {
             throw Self.checkpointError(error, file: path, prefix: Checkpoint.optimizerPrefix)
+        } catch let OptimizerStateError.invalidCount(key, value) {
+            throw CheckpointError.invalidValue(file: path, key: Checkpoint.optimizerPrefix + key,
+                                               reason: "holds \(value), not a step count")
         }
         position = progress
-        lossSum = nil
-        lossSteps = 0
-        if let bits = checkpoint.metadata[LossKey.sum].flatMap(UInt32.init),
-           let steps = checkpoint.metadata[LossKey.steps].flatMap(Int.init), steps > 0 {
-            lossSum = Tensor(scalar: Float(bitPattern: bits), on: device)
-            lossSteps = steps
-        }
+        lossSum = epochLoss.map { Tensor(scalar: $0.sum, on: device) }
+        lossSteps = epochLoss?.steps ?? 0
         epochStart = nil
         scheduler.set(epoch: position.epoch)
     }
 
     /// A model loaded from `path` for evaluation: built by name on `device`, weights checked key by
-    /// key. Accepts Synapse checkpoints and plain PyTorch state dicts (safetensors).
+    /// key (and every value finite). Accepts Synapse checkpoints and plain PyTorch state dicts (safetensors).
     public static func loadModel(name: String, classes: Int, checkpoint path: String, device: any Device) throws -> Module {
         let checkpoint = try Checkpoint(contentsOf: path)
         try checkpoint.requireModel(name)

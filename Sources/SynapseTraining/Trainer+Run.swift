@@ -6,8 +6,15 @@ extension Trainer {
     /// after every step), evaluating after each epoch, reporting through `onRecord`, and saving
     /// to `checkpointPath` after each epoch and when stopped.
     ///
+    /// A diverging run stops within `maxStepsInFlight` steps with `TrainingError.diverged` and
+    /// saves nothing, so the file at `checkpointPath` keeps the last good state.
+    ///
     /// - Throws: a device failure, `TrainingError.diverged`, or a checkpoint write error.
     public func run(shouldStop: () -> Bool = { false }) throws -> RunSummary {
+        try keepingCheckpoint(at: checkpointPath) { try runEpochs(shouldStop: shouldStop) }
+    }
+
+    private func runEpochs(shouldStop: () -> Bool) throws -> RunSummary {
         let runStart = ContinuousClock.now
         device.resetPeakMemory()
         onRecord(.start(RunStart(
@@ -58,8 +65,12 @@ extension Trainer {
             guard position.batch < steps else { break }
             _ = step(batch)
             // An asynchronous device would otherwise let the host enqueue a whole epoch ahead: keep it
-            // within a few steps so progress, Ctrl-C and upload staging memory stay bounded.
-            if position.batch % Trainer.maxStepsInFlight == 0 { try Tensor.synchronize(device) }
+            // within a few steps so progress, Ctrl-C and upload staging memory stay bounded. The device
+            // is then idle, so reading the loss sum costs no wait and catches divergence within a few steps.
+            if position.batch % Trainer.maxStepsInFlight == 0 {
+                try Tensor.synchronize(device)
+                _ = try meanLoss()
+            }
             if shouldStop() { return true }
             if let interval = progressInterval, Self.seconds(since: lastReport) >= interval, position.batch < steps {
                 let loss = try meanLoss()  // waits for the device, so the rate below is real

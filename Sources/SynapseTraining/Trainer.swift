@@ -30,6 +30,9 @@ public final class Trainer {
     public var checkpointPath: String?
     /// Receives every record as it happens.
     public var onRecord: (TrainingRecord) -> Void = { _ in }
+    /// Runs each checkpoint write (given as `write`); the command line wraps it so that a second
+    /// Ctrl-C waits for the write in progress to finish before quitting.
+    public var aroundSave: (_ write: () throws -> Void) throws -> Void = { try $0() }
 
     /// Where the run stands: epoch in progress, batches of it done, steps taken, random stream.
     public internal(set) var position: TrainingProgress
@@ -42,12 +45,16 @@ public final class Trainer {
     /// Builds the model (initialised from the seed), the optimizer and the data for `configuration`.
     ///
     /// - Parameter data: batches to use instead of those the configuration names (tests).
-    /// - Throws: `TrainingError.invalidOption`, `ModelZooError`, or `DataError` for missing data.
+    /// - Throws: `TrainingError.invalidOption`, `ModelZooError`, `DataError` for missing data, or
+    ///   `TrainingError.inputMismatch` / `.emptyData` for images the model cannot take.
     public init(configuration: TrainingConfiguration, device: any Device, data: TrainingData? = nil) throws {
         try configuration.validate()
         self.configuration = configuration
         self.device = device
         self.data = try data ?? TrainingData.make(configuration, device: device)
+        let origin = data == nil ? " in \(configuration.dataDirectory)" : " (\(self.data.name))"
+        try self.data.train.requireInput(of: configuration.model, describing: "the training set" + origin)
+        try self.data.test?.requireInput(of: configuration.model, describing: "the test set" + origin)
         let seed = configuration.seed
         let (model, counter) = try withDevice(device) {
             try withRandomSeed(seed) {
@@ -131,13 +138,23 @@ public final class Trainer {
         lossSteps = 0
     }
 
+    /// The mean training loss above which a run has diverged: 1000 times the loss of a uniform
+    /// guess, ln(classes) (2.3 for 10 classes). Training that works stays near or below ln(classes);
+    /// a rate far too high keeps finite losses of 1e6 and more, which no later epoch recovers from.
+    var divergenceLoss: Float { 1000 * Float(log(Double(configuration.classCount))) }
+
     /// The mean loss of this epoch's steps so far (waits for the device). Throws a device failure,
-    /// or `TrainingError.diverged` when it is not finite.
+    /// or `TrainingError.diverged` when it is not finite or above `divergenceLoss`.
     func meanLoss() throws -> Float {
         guard let lossSum, lossSteps > 0 else { return .nan }
         let mean = try lossSum.item() / Float(lossSteps)
         guard mean.isFinite else {
-            throw TrainingError.diverged(epoch: position.epoch, step: position.batch, loss: mean)
+            throw TrainingError.diverged(epoch: position.epoch, step: position.batch, reason: "the mean training loss is \(mean)")
+        }
+        guard mean <= divergenceLoss else {
+            throw TrainingError.diverged(
+                epoch: position.epoch, step: position.batch,
+                reason: "the mean training loss is \(mean), over \(divergenceLoss) (1000 × ln \(configuration.classCount))")
         }
         return mean
     }

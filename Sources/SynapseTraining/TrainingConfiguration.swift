@@ -67,23 +67,43 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     /// Number of classes the model is built with.
     public var classCount: Int { usesSyntheticData ? 1000 : FashionMNIST.classNames.count }
 
+    /// The most epochs a run may ask for.
+    public static let maxEpochs = 1_000_000
+    /// The largest batch size: 2^20 (a larger one holds a whole data set in one step anyway).
+    public static let maxBatchSize = 1 << 20
+    /// The most steps per epoch: 2^30 (with `maxEpochs`, no step count can overflow).
+    public static let maxStepsPerEpoch = 1 << 30
+    /// The most images of a synthetic set (all its labels are made up front): 2^24.
+    public static let maxSyntheticImages = 1 << 24
+
     /// Throws `TrainingError.invalidOption` for values no run can use (naming the option).
     public func validate() throws {
         func require(_ condition: Bool, _ option: String, _ reason: String) throws {
             if !condition { throw TrainingError.invalidOption(option: option, reason: reason) }
         }
+        func within(_ value: Int, _ range: ClosedRange<Int>, _ option: String) throws {
+            try require(range.contains(value), option, "must be from \(range.lowerBound) to \(range.upperBound), got \(value)")
+        }
         _ = try ModelZoo.entry(model)
-        try require(epochs >= 1, "--epochs", "must be at least 1, got \(epochs)")
-        try require(resolvedBatchSize >= 1, "--batch-size", "must be at least 1, got \(resolvedBatchSize)")
+        try within(epochs, 1...Self.maxEpochs, "--epochs")
+        try within(resolvedBatchSize, 1...Self.maxBatchSize, "--batch-size")
         try require(resolvedLearningRate > 0 && resolvedLearningRate.isFinite, "--lr",
                     "must be positive, got \(resolvedLearningRate)")
         try require(momentum >= 0 && momentum < 1, "--momentum", "must be in [0, 1), got \(momentum)")
         try require(resolvedWeightDecay >= 0 && resolvedWeightDecay.isFinite, "--weight-decay",
                     "must not be negative, got \(resolvedWeightDecay)")
-        try require(warmupEpochs >= 0, "--warmup-epochs", "must not be negative, got \(warmupEpochs)")
+        try within(warmupEpochs, 0...Self.maxEpochs, "--warmup-epochs")
         try require((limitTrain ?? 1) >= 1, "--limit-train", "must be at least 1, got \(limitTrain ?? 0)")
         try require((limitTest ?? 1) >= 1, "--limit-test", "must be at least 1, got \(limitTest ?? 0)")
-        try require((stepsPerEpoch ?? 1) >= 1, "--steps", "must be at least 1, got \(stepsPerEpoch ?? 0)")
+        try within(stepsPerEpoch ?? 1, 1...Self.maxStepsPerEpoch, "--steps")
+        if usesSyntheticData {
+            let steps = stepsPerEpoch ?? 20, images = steps.multipliedReportingOverflow(by: resolvedBatchSize)
+            try require(!images.overflow && images.partialValue <= Self.maxSyntheticImages, "--steps",
+                        "\(steps) steps of --batch-size \(resolvedBatchSize) make more synthetic images than the "
+                            + "\(Self.maxSyntheticImages) allowed")
+            try require((limitTest ?? 0) <= Self.maxSyntheticImages, "--limit-test",
+                        "must be at most \(Self.maxSyntheticImages) for synthetic data, got \(limitTest ?? 0)")
+        }
     }
 
     /// The learning-rate schedule for this run.
