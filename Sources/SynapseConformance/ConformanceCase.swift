@@ -25,7 +25,7 @@ public struct ConformanceCase: Sendable {
     public init(_ name: String, _ primitive: Primitive, inputs: [ConformanceOperand], outputs: [ConformanceOutput],
                 tolerance: Tolerance, reference: Reference = .referenceDevice) {
         self.primitive = primitive
-        self.name = "\(primitive.familyName) \(name)".trimmingTrailingSpace
+        self.name = "\(primitive.familyName) \(name.trimmingSpaces)".trimmingSpaces
         self.inputs = inputs; self.outputs = outputs; self.tolerance = tolerance; self.reference = reference
     }
 
@@ -61,9 +61,8 @@ extension Primitive {
 }
 
 extension String {
-    var trimmingTrailingSpace: String {
-        var s = self
-        while s.last == " " { s.removeLast() }
-        return s
+    /// Without leading and trailing spaces.
+    var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

@@ -72,7 +72,7 @@ public struct ConformanceReport: Sendable, Codable {
             cells.enumerated().map { column, cell in
                 let pad = String(repeating: " ", count: widths[column] - cell.count)
                 return column == 1 ? pad + cell : cell + pad  // counts right-aligned
-            }.joined(separator: "  ").trimmingTrailingSpace
+            }.joined(separator: "  ").trimmingSpaces
         }.joined(separator: "\n") + "\n"
     }
 
@@ -83,11 +83,21 @@ public struct ConformanceReport: Sendable, Codable {
         return lines
     }
 
+    /// What the rule behind the tolerance column is, for a line under the table.
+    public static let toleranceRule = "an element passes when |result - reference| <= abs + rel * |reference|; "
+        + "relative errors are large where the reference is near 0 and the abs term decides"
+
     /// `PASS: …` or `FAIL: …` naming the failed rows.
     public var verdict: String {
         let time = String(format: "%.1f s", seconds)
         if passed {
-            return "PASS: \(device) (\(deviceName)) matches \(reference) in all \(cases) cases over \(rows.count) rows (\(time))"
+            let kinds: [(ConformanceResult.Check, String)] = [
+                (.primitive, "primitives"), (.gradient, "gradient families"), (.tensorOp, "tensor-op families"),
+            ]
+            let summary = kinds.map { check, label in (rows.filter { $0.check == check }.count, label) }
+                .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+            return "PASS: \(device) (\(deviceName)) matches \(reference) in all \(cases) cases: "
+                + "\(summary.joined(separator: ", ")) (\(time))"
         }
         if cases == 0 { return "FAIL: no cases ran on \(device)" }
         return "FAIL: \(device) (\(deviceName)) fails \(failures.count) of \(cases) cases in \(failedRows.joined(separator: ", ")) (\(time))"

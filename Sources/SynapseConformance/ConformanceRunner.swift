@@ -20,7 +20,7 @@ public enum ConformanceRunner {
             results.append(evaluate(conformanceCase, on: device, reference: reference))
         }
         for (index, gradientCase) in gradients.enumerated() {
-            progress?(ConformanceProgress(completed: cases.count + index, total: total, current: gradientCase.name,
+            progress?(ConformanceProgress(completed: cases.count + index, total: total, current: "gradient \(gradientCase.name)",
                                           row: "gradient.\(gradientCase.family)"))
             results += evaluate(gradientCase, on: device, reference: reference)
         }

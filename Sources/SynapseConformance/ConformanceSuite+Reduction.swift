@@ -28,7 +28,7 @@ extension ConformanceSuite {
             for (label, x) in reductionInputs(&random, coarse: op == .argmax || op == .max) {
                 let output = ConformanceOutput(shape: [x.shape[0], x.shape[2]], dtype: op == .argmax ? .int32 : .float32, offset: 1)
                 cases.append(ConformanceCase(label, .reduce(op), inputs: [x], outputs: [output],
-                                             tolerance: op == .max ? .exact : .accumulation))
+                                             tolerance: op == .max || op == .argmax ? .exact : .accumulation))
             }
         }
         var values = (0..<200).map { Float($0 % 7) }
