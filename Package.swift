@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Synapse", targets: ["Synapse"]),
+        .library(name: "SynapseConformance", targets: ["SynapseConformance"]),
         .executable(name: "synapse", targets: ["SynapseCLI"]),
         .executable(name: "synapse-bench", targets: ["SynapseBench"]),
     ],
@@ -46,16 +47,20 @@ let package = Package(
         // MARK: Training loop (library, so tests drive it without the CLI)
         .target(name: "SynapseTraining", dependencies: ["Synapse"]),
 
+        // MARK: Conformance suite (every primitive vs the CPU, gradients; tests and `synapse check`)
+        .target(name: "SynapseConformance", dependencies: ["Synapse"]),
+
         // MARK: Executables
         .executableTarget(name: "SynapseCLI", dependencies: [
             "Synapse", "SynapseTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SynapseConformance",
         ]),
         .executableTarget(name: "SynapseBench", dependencies: [
             "Synapse", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/SynapseBench"),
 
         // MARK: Tests
-        .target(name: "SynapseTestSupport", dependencies: ["Synapse"], path: "Tests/SynapseTestSupport"),
+        .target(name: "SynapseTestSupport", dependencies: ["Synapse", "SynapseConformance"], path: "Tests/SynapseTestSupport"),
         .testTarget(name: "SynapseBackendTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseCPUTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseOpenCLTests", dependencies: ["SynapseTestSupport"]),
@@ -65,6 +70,7 @@ let package = Package(
         .testTarget(name: "SynapseDataTests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
         .testTarget(name: "SynapseModelsTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseCLITests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
+        .testTarget(name: "SynapseConformanceTests", dependencies: ["SynapseTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

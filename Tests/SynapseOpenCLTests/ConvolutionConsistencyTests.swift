@@ -1,74 +1,40 @@
-import Foundation
 import SynapseTestSupport
 import Testing
 
-/// Convolution forward and both backward passes against the CPU, over awkward geometries, and with
-/// a tiny column budget so the batch is processed in several chunks.
+/// Convolution forward and both backward passes on every device against the CPU
+/// (`ConformanceSuite.convolution`), and on OpenCL devices also with a tiny column budget (the
+/// batch processed in several chunks) and with the weight gradient's reduction split along K.
 @Suite struct ConvolutionConsistencyTests {
-    static let geometries: [(String, Conv2dGeometry)] = [
-        ("3x3 pad 1, batch 1", Conv2dGeometry(batch: 1, inChannels: 3, inHeight: 9, inWidth: 11, outChannels: 5,
-                                              kernelHeight: 3, kernelWidth: 3, padding: (1, 1))),
-        ("groups 2, stride 2, dilation, asymmetric", Conv2dGeometry(batch: 3, inChannels: 4, inHeight: 10, inWidth: 9, outChannels: 6,
-                                                                    kernelHeight: 3, kernelWidth: 2, stride: (2, 1), padding: (1, 0),
-                                                                    dilation: (2, 1), groups: 2)),
-        ("stride > kernel", Conv2dGeometry(batch: 2, inChannels: 3, inHeight: 11, inWidth: 11, outChannels: 4,
-                                           kernelHeight: 2, kernelWidth: 2, stride: (3, 3))),
-        ("pointwise, batch 1", Conv2dGeometry(batch: 1, inChannels: 5, inHeight: 6, inWidth: 7, outChannels: 3,
-                                              kernelHeight: 1, kernelWidth: 1)),
-        ("pointwise, batch 2, groups", Conv2dGeometry(batch: 2, inChannels: 6, inHeight: 4, inWidth: 5, outChannels: 4,
-                                                      kernelHeight: 1, kernelWidth: 1, groups: 2)),
-        ("odd channels, big pad", Conv2dGeometry(batch: 2, inChannels: 7, inHeight: 5, inWidth: 6, outChannels: 9,
-                                                 kernelHeight: 5, kernelWidth: 3, stride: (2, 2), padding: (2, 1))),
-        ("batch 5 (partial last chunk)", Conv2dGeometry(batch: 5, inChannels: 2, inHeight: 4, inWidth: 4, outChannels: 3,
-                                                        kernelHeight: 3, kernelWidth: 3, padding: (1, 1))),
-        ("AlexNet-like first layer", Conv2dGeometry(batch: 2, inChannels: 3, inHeight: 35, inWidth: 35, outChannels: 8,
-                                                    kernelHeight: 11, kernelWidth: 11, stride: (4, 4), padding: (2, 2))),
-    ]
-
-    static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
-
-    func checkAll(_ spec: String, _ label: String) throws {
-        var random = TestRandom(30)
-        for (name, g) in Self.geometries {
-            let x = Operand.floats(random.floats(Self.count(g.inputShape)), g.inputShape)
-            let w = Operand.floats(random.floats(Self.count(g.weightShape)), g.weightShape)
-            let gy = Operand.floats(random.floats(Self.count(g.outputShape)), g.outputShape)
-            try Harness.compare(.conv2d(g), on: spec, inputs: [x, w], outputs: [Output(shape: g.outputShape, offset: 1)],
-                                tolerance: .accumulation, "\(name) \(label)")
-            let bias = Operand.floats(random.floats(g.outChannels), [g.outChannels])
-            try Harness.compare(.conv2d(g), on: spec, inputs: [x, w, bias], outputs: [Output(shape: g.outputShape, offset: 1)],
-                                tolerance: .accumulation, "\(name) \(label), with bias")
-            try Harness.compare(.conv2dBackwardInput(g), on: spec, inputs: [gy, w], outputs: [Output(shape: g.inputShape, offset: 2)],
-                                tolerance: .accumulation, "\(name) \(label)")
-            try Harness.compare(.conv2dBackwardWeight(g), on: spec, inputs: [x, gy], outputs: [Output(shape: g.weightShape, offset: 3)],
-                                tolerance: .accumulation, "\(name) \(label)")
-        }
-    }
+    @Test(arguments: TestDevices.specs)
+    func convolution(spec: String) { expectConformance(ConformanceSuite.convolution, on: spec, "whole batch") }
 
     @Test(arguments: TestDevices.openCLSpecs)
-    func convolution(spec: String) throws {
-        try checkAll(spec, "whole batch")
-    }
-
-    @Test(arguments: TestDevices.openCLSpecs)
-    func convolutionInChunks(spec: String) throws {
+    func convolutionInChunks(spec: String) {
         // A budget below one image's columns: every image becomes its own chunk.
-        try OpenCLDevice.$columnBudgetOverride.withValue(1) { try checkAll(spec, "one image per chunk") }
+        OpenCLDevice.$columnBudgetOverride.withValue(1) {
+            expectConformance(ConformanceSuite.convolution, on: spec, "one image per chunk")
+        }
         // Two images per chunk for the batch-5 geometry (columns and output of one image take
         // 1344 bytes), so the last chunk is partial; one or a few for the others.
-        try OpenCLDevice.$columnBudgetOverride.withValue(3000) { try checkAll(spec, "small chunks") }
+        OpenCLDevice.$columnBudgetOverride.withValue(3000) {
+            expectConformance(ConformanceSuite.convolution, on: spec, "small chunks")
+        }
     }
 
     @Test(arguments: TestDevices.openCLSpecs)
-    func weightGradientSplitAlongK(spec: String) throws {
+    func weightGradientSplitAlongK(spec: String) {
         // Slices of 7 output pixels: most reductions split into several slices with a shorter last
         // one, and the small chunks make later chunks add their slices onto the first's result.
-        try OpenCLDevice.$splitKSliceLengthOverride.withValue(7) {
-            try checkAll(spec, "split-K, whole batch")
-            try OpenCLDevice.$columnBudgetOverride.withValue(3000) { try checkAll(spec, "split-K, small chunks") }
+        OpenCLDevice.$splitKSliceLengthOverride.withValue(7) {
+            expectConformance(ConformanceSuite.convolution, on: spec, "split-K, whole batch")
+            OpenCLDevice.$columnBudgetOverride.withValue(3000) {
+                expectConformance(ConformanceSuite.convolution, on: spec, "split-K, small chunks")
+            }
         }
         // Slices that divide k exactly (a 4×4 output of 2 images: k = 32) leave no remainder slice.
-        try OpenCLDevice.$splitKSliceLengthOverride.withValue(8) { try checkAll(spec, "split-K, exact slices") }
+        OpenCLDevice.$splitKSliceLengthOverride.withValue(8) {
+            expectConformance(ConformanceSuite.convolution, on: spec, "split-K, exact slices")
+        }
     }
 
     @Test func splitKPlanFillsTheDeviceOnlyWhenTheOutputIsSmall() {
