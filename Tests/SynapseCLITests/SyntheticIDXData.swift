@@ -9,10 +9,10 @@ enum SyntheticIDXData {
                           height: Int = 28, width: Int = 28) throws -> String {
         let directory = parent + "/" + name
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var random = HostRandom(seed: UInt64(train * 31 + test))
+        var random = SeededRandom(UInt64(train * 31 + test))
         for (prefix, count) in [("train", train), ("t10k", test)] {
-            let pixels = (0..<(count * height * width)).map { _ in UInt8(random.uniform(0, 255.99)) }
-            let labels = (0..<count).map { _ in UInt8(random.uniform(0, 9.99)) }
+            let pixels = (0..<(count * height * width)).map { _ in UInt8(random.float(0...255.99)) }
+            let labels = (0..<count).map { _ in UInt8(random.float(0...9.99)) }
             try write(magic: 0x0803, dimensions: [count, height, width], body: pixels,
                       to: "\(directory)/\(prefix)-images-idx3-ubyte")
             try write(magic: 0x0801, dimensions: [count], body: labels, to: "\(directory)/\(prefix)-labels-idx1-ubyte")

@@ -87,19 +87,3 @@ enum Host {
         return gradient
     }
 }
-
-/// Expects `actual` to match `expected` elementwise within `absolute + relative * |expected|`.
-func expectClose<A: BinaryFloatingPoint, B: BinaryFloatingPoint>(
-    _ actual: [A], _ expected: [B], absolute: Double = 1e-5, relative: Double = 1e-5,
-    _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation
-) {
-    #expect(actual.count == expected.count, "\(what): \(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
-    var worst = 0.0, worstIndex = -1
-    for (i, (a, e)) in zip(actual, expected).enumerated() {
-        let (a, e) = (Double(a), Double(e))
-        if a.isNaN && e.isNaN { continue }
-        let excess = Swift.abs(a - e) - (absolute + relative * Swift.abs(e))
-        if excess > worst || (a.isNaN != e.isNaN) { worst = max(excess, .ulpOfOne); worstIndex = i }
-    }
-    #expect(worstIndex < 0, "\(what): element \(worstIndex) is \(worstIndex >= 0 ? Double(actual[worstIndex]) : 0), expected \(worstIndex >= 0 ? Double(expected[worstIndex]) : 0)", sourceLocation: sourceLocation)
-}

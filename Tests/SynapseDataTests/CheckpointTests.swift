@@ -5,10 +5,10 @@ import Testing
 /// `Checkpoint`: round trips, and errors that name the file and the key.
 @Suite struct CheckpointTests {
     static func state(_ seed: UInt64) -> [(name: String, tensor: Tensor)] {
-        var random = HostRandom(seed: seed)
+        var random = SeededRandom(seed)
         return [
-            ("conv.weight", Tensor(random.array(24), shape: [2, 3, 2, 2], on: CPUDevice.shared)),
-            ("conv.bias", Tensor(random.array(2), shape: [2], on: CPUDevice.shared)),
+            ("conv.weight", Tensor(random.floats(24), shape: [2, 3, 2, 2], on: CPUDevice.shared)),
+            ("conv.bias", Tensor(random.floats(2), shape: [2], on: CPUDevice.shared)),
             ("bn.num_batches_tracked", Tensor(int32: [5], shape: [], on: CPUDevice.shared)),
         ]
     }

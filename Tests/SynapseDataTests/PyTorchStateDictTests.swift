@@ -52,8 +52,8 @@ import Testing
         try Checkpoint(model: hostState, modelName: "lenet5").write(to: swiftPath)
         let fromSwift = try Trainer.loadModel(name: "lenet5", classes: 10, checkpoint: swiftPath, device: CPUDevice.shared)
 
-        var random = HostRandom(seed: 3)
-        let input = Tensor(random.array(8 * 784), shape: [8, 1, 28, 28], on: CPUDevice.shared)
+        var random = SeededRandom(3)
+        let input = Tensor(random.floats(8 * 784), shape: [8, 1, 28, 28], on: CPUDevice.shared)
         fromPython.eval(); fromSwift.eval()
         let a = try withoutGradient { try fromPython(input).toArray() }
         let b = try withoutGradient { try fromSwift(input).toArray() }

@@ -8,9 +8,9 @@ import Testing
 @Suite struct TrainerGuardTests {
     /// `count` random images of `height`×`width` in 10 classes.
     static func images(_ count: Int, height: Int = 28, width: Int = 28) throws -> LabeledImages {
-        var random = HostRandom(seed: 5)
-        let pixels = (0..<(count * height * width)).map { _ in UInt8(random.uniform(0, 255.99)) }
-        let labels = (0..<count).map { _ in Int32(random.uniform(0, 9.99)) }
+        var random = SeededRandom(5)
+        let pixels = (0..<(count * height * width)).map { _ in UInt8(random.float(0...255.99)) }
+        let labels = (0..<count).map { _ in Int32(random.float(0...9.99)) }
         return try LabeledImages(pixels: pixels, labels: labels, height: height, width: width, classCount: 10)
     }
 

@@ -8,9 +8,9 @@ import Testing
 @Suite struct TrainerResumeTests {
     /// 96 random 28×28 images in 10 classes: 3 batches of 32, so 4 steps cross an epoch boundary.
     static let images: LabeledImages = {
-        var random = HostRandom(seed: 99)
-        let pixels = (0..<(96 * 784)).map { _ in UInt8(random.uniform(0, 255.99)) }
-        let labels = (0..<96).map { _ in Int32(random.uniform(0, 9.99)) }
+        var random = SeededRandom(99)
+        let pixels = (0..<(96 * 784)).map { _ in UInt8(random.float(0...255.99)) }
+        let labels = (0..<96).map { _ in Int32(random.float(0...9.99)) }
         return try! LabeledImages(pixels: pixels, labels: labels, height: 28, width: 28, classCount: 10)
     }()
 
