@@ -94,7 +94,9 @@ extension IDXFile {
         self.init(elementType: type, dimensions: kept, data: data, fileItemCount: rank == 0 ? 1 : layout.items)
     }
 
-    /// The sizes a header implies, each checked for overflow.
+    /// The sizes a header implies, each checked for overflow. A zero dimension does not excuse
+    /// the others: `[2^31, 2^31, 4, 0]` holds nothing, but `elementCount` (or any code that
+    /// multiplies the sizes in order) would overflow on it, so the non-zero sizes must fit.
     private struct Layout {
         /// The first dimension (1 for rank 0).
         let items: Int
@@ -107,18 +109,16 @@ extension IDXFile {
             func tooLarge() -> DataError {
                 .malformed(file: file, reason: "IDX dimensions \(dimensions) of \(type) are too large (their product overflows)")
             }
-            var itemBytes = type.byteSize
-            for size in dimensions.dropFirst() {
-                let product = itemBytes.multipliedReportingOverflow(by: size)
+            var nonZeroProduct = type.byteSize
+            for size in dimensions {
+                let product = nonZeroProduct.multipliedReportingOverflow(by: Swift.max(size, 1))
                 guard !product.overflow else { throw tooLarge() }
-                itemBytes = product.partialValue
+                nonZeroProduct = product.partialValue
             }
-            let items = dimensions.first ?? 1
-            let total = items.multipliedReportingOverflow(by: itemBytes)
-            guard !total.overflow else { throw tooLarge() }
-            self.items = items
-            self.itemBytes = itemBytes
-            self.totalBytes = total.partialValue
+            // Every product below divides nonZeroProduct or is 0: none can overflow.
+            items = dimensions.first ?? 1
+            itemBytes = dimensions.dropFirst().reduce(type.byteSize, *)
+            totalBytes = items * itemBytes
         }
     }
 }
