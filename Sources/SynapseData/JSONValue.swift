@@ -66,7 +66,9 @@ indirect enum JSONValue: Equatable {
     }
 
     /// A key that appears twice in one object: RFC 8259 leaves the meaning open (readers differ
-    /// on which value wins), so the parser refuses rather than picking one.
+    /// on which value wins), so the parser refuses rather than picking one. Keys compare as Swift
+    /// strings, as in the dictionaries they end up in: canonically equivalent spellings (`é` and
+    /// `e` + U+0301) are the same key.
     struct DuplicateKey: Equatable {
         /// The keys of the objects enclosing the repeated one, outermost first (`[]` at the top).
         let path: [String]
