@@ -7,7 +7,7 @@ import CZlib
 /// Damage, an early end and trailing garbage are `DataError.corruptGzip` naming `file`.
 final class GzipInflater {
     /// Output produced per inflate call at most, so memory grows with what is actually produced.
-    private static let outputChunk = 1 << 20
+    private static let outputChunk = 1 << 18
 
     private let file: String
     private let nextInput: () throws -> [UInt8]?
