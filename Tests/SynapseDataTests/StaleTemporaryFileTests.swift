@@ -23,6 +23,14 @@ import Testing
         #expect(try TestEnvironment.listing(directory) == ["ckpt.safetensors"])
     }
 
+    @Test func startUpCanSweepBeforeTheFirstSave() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        defer { TestEnvironment.remove(directory) }
+        try Self.leftover(directory + "/.ckpt.safetensors.tmp-999999-3")
+        SafeTensorsFile.removeStaleTemporaries(of: directory + "/ckpt.safetensors")
+        #expect(try TestEnvironment.listing(directory).isEmpty)
+    }
+
     @Test func aTemporaryThatAWriterHoldsIsLeftAlone() throws {
         let directory = try TestEnvironment.scratchDirectory()
         defer { TestEnvironment.remove(directory) }
