@@ -17,10 +17,12 @@ public enum FashionMNIST {
             + "which puts the four IDX files in \(defaultDirectory), or pass the directory holding them.",
         classNames: classNames)
 
-    /// Loads one split (60 000 train or 10 000 test images) from `directory`.
+    /// Loads one split (60 000 train or 10 000 test images) from `directory`, or only its first
+    /// `maxItems` images.
     ///
     /// - Throws: `DataError` naming the file and the problem (see `IDXImageDataset.load`).
-    public static func load(directory: String = defaultDirectory, split: DatasetSplit) throws -> LabeledImages {
-        try dataset.load(split: split, directory: directory)
+    public static func load(directory: String = defaultDirectory, split: DatasetSplit,
+                            maxItems: Int? = nil) throws -> LabeledImages {
+        try dataset.load(split: split, directory: directory, maxItems: maxItems)
     }
 }

@@ -16,70 +16,29 @@ public enum Gzip {
     /// - Parameters:
     ///   - bytes: the compressed file.
     ///   - file: the name errors report.
-    ///   - maxOutputBytes: refuse to produce more than this (guards against gzip bombs).
+    ///   - maxOutputBytes: refuse to produce more than this (guards against gzip bombs); output
+    ///     memory grows with what is produced, so a bomb is stopped at this size.
     /// - Throws: `DataError.corruptGzip` naming `file`.
     public static func decompress(
         _ bytes: [UInt8], file: String, maxOutputBytes: Int = 1 << 32
     ) throws -> [UInt8] {
+        ensure(maxOutputBytes >= 0, "Gzip.decompress: maxOutputBytes \(maxOutputBytes) is negative")
         guard isGzip(bytes) else {
             throw DataError.corruptGzip(file: file, reason: "missing gzip magic 1f 8b")
         }
-        var stream = z_stream()
-        // 16 + 15: expect a gzip wrapper, 32 KiB window.
-        guard inflateInit2_(&stream, 16 + MAX_WBITS, zlibVersion(),
-                            Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw DataError.corruptGzip(file: file, reason: "zlib could not initialise inflate")
-        }
-        defer { inflateEnd(&stream) }
-
-        // The gzip trailer stores the last member's size mod 2^32: a good first capacity.
-        var output = [UInt8](repeating: 0, count: min(initialCapacity(bytes), maxOutputBytes))
-        var produced = 0
-        try bytes.withUnsafeBufferPointer { input in
-            var consumed = 0
-            while true {
-                if produced == output.count {
-                    guard output.count < maxOutputBytes else {
-                        throw DataError.corruptGzip(
-                            file: file, reason: "decompressed size exceeds \(maxOutputBytes) bytes")
-                    }
-                    let grown = min(max(output.count * 2, 1 << 16), maxOutputBytes)
-                    output.append(contentsOf: repeatElement(0, count: grown - output.count))
-                }
-                let status: Int32 = output.withUnsafeMutableBufferPointer { out in
-                    stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + consumed)
-                    stream.avail_in = UInt32(min(input.count - consumed, Int(UInt32.max)))
-                    stream.next_out = out.baseAddress! + produced
-                    stream.avail_out = UInt32(min(out.count - produced, Int(UInt32.max)))
-                    let before = (stream.avail_in, stream.avail_out)
-                    let status = inflate(&stream, Z_NO_FLUSH)
-                    consumed += Int(before.0 - stream.avail_in)
-                    produced += Int(before.1 - stream.avail_out)
-                    return status
-                }
-                switch status {
-                case Z_STREAM_END:
-                    let rest = input.count - consumed
-                    if rest == 0 { return }
-                    // Another member follows, or garbage does.
-                    guard rest >= 2, input[consumed] == 0x1F, input[consumed + 1] == 0x8B else {
-                        throw DataError.corruptGzip(
-                            file: file, reason: "\(rest) trailing bytes after the gzip stream")
-                    }
-                    inflateReset(&stream)
-                case Z_OK:
-                    continue
-                case Z_BUF_ERROR:
-                    // Output space was free, so inflate starved for input.
-                    throw DataError.corruptGzip(
-                        file: file, reason: "stream ends early (truncated file?)")
-                default:
-                    let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-                    throw DataError.corruptGzip(file: file, reason: message)
-                }
+        var pending: [UInt8]? = bytes
+        let inflater = try GzipInflater(file: file) { defer { pending = nil }; return pending }
+        var output: [UInt8] = []
+        output.reserveCapacity(min(initialCapacity(bytes), maxOutputBytes))
+        try inflater.read(maxOutputBytes, into: &output)
+        if !inflater.finished {
+            // Exactly at the limit: only a clean end of the stream may follow.
+            var probe: [UInt8] = []
+            try inflater.read(1, into: &probe)
+            guard probe.isEmpty else {
+                throw DataError.corruptGzip(file: file, reason: "decompressed size exceeds \(maxOutputBytes) bytes")
             }
         }
-        output.removeSubrange(produced...)
         return output
     }
 

@@ -15,43 +15,28 @@ enum HostFile {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
-    /// Reads the whole file at `path`.
+    /// Reads the whole regular file at `path` (never blocking on a FIFO; see `HostFileReader`).
+    ///
+    /// - Throws: `DataError.io` if it cannot be read or is not a regular file, `DataError.malformed`
+    ///   if it is larger than physical memory.
     static func readAll(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure(path, "open for reading") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw failure(path, "stat") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw DataError.io(file: path, operation: "read", reason: "not a regular file")
-        }
-        let size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        try bytes.withUnsafeMutableBytes { buffer in
-            while done < size {
-                let n = read(fd, buffer.baseAddress! + done, size - done)
-                if n < 0 && errno == EINTR { continue }
-                guard n >= 0 else { throw failure(path, "read") }
-                if n == 0 { break }  // the file shrank while we read
-                done += n
-            }
-        }
-        if done < size { bytes.removeSubrange(done...) }
-        return bytes
+        let file = try HostFileReader(path)
+        try HostMemory.requireFits(file.size, file: path, what: "reading the whole file")
+        return try file.read(at: 0, count: file.size, what: "file")
     }
 
     /// Replaces the file at `path` with `bytes` so that a crash at any moment leaves either the
     /// old file or the complete new one: write a temporary file in the same directory, flush it
     /// to disk, then rename it over the target (rename is atomic within one file system).
     /// On failure the temporary file is removed and the old file is untouched.
+    ///
+    /// The temporary file is `.<name>.tmp-<pid>-<random>`, locked (`flock`) by its writer until
+    /// renamed. Temporaries of the same target that nobody holds locked were left by a writer
+    /// that died mid-save (SIGKILL, power loss); they are removed first, so a crash costs at most
+    /// one stale temporary until the next save.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let directory = directoryName(path)
-        let base = path.split(separator: "/").last.map(String.init) ?? path
-        let temporary = directory + "/." + base + ".tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure(path, "create temporary file \(temporary)") }
-        var closed = false
+        removeStaleTemporaries(of: path)
+        let (fd, temporary) = try createLockedTemporary(for: path)
         do {
             try bytes.withUnsafeBytes { buffer in
                 var done = 0
@@ -63,22 +48,77 @@ enum HostFile {
                 }
             }
             guard fsync(fd) == 0 else { throw failure(path, "fsync temporary file \(temporary)") }
-            closed = true
-            guard close(fd) == 0 else { throw failure(path, "close temporary file \(temporary)") }
+            // Renamed while still open and locked, so no other writer can mistake it for stale.
             guard rename(temporary, path) == 0 else {
                 throw failure(path, "rename \(temporary) over it")
             }
         } catch {
-            if !closed { close(fd) }
             unlink(temporary)
+            close(fd)
             throw error
         }
+        // The data is flushed and renamed: a late close error cannot undo that, so ignore it.
+        close(fd)
         // Make the rename itself durable; a failure here cannot un-write the file, so ignore it.
-        let dirFD = open(directory, O_RDONLY | O_CLOEXEC)
+        let dirFD = open(directoryName(path), O_RDONLY | O_CLOEXEC)
         if dirFD >= 0 {
             _ = fsync(dirFD)
             close(dirFD)
         }
+    }
+
+    /// The prefix of every temporary file `writeAtomically` makes for `path`.
+    static func temporaryPrefix(of path: String) -> String {
+        "." + (path.split(separator: "/").last.map(String.init) ?? path) + ".tmp-"
+    }
+
+    /// Creates and locks a new temporary file beside `path`; returns its descriptor and path.
+    private static func createLockedTemporary(for path: String) throws -> (Int32, String) {
+        let stem = directoryName(path) + "/" + temporaryPrefix(of: path) + "\(getpid())-"
+        while true {
+            let temporary = stem + String(UInt32.random(in: 0 ... .max))
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw failure(path, "create temporary file \(temporary)") }
+            // Where flock is unsupported the file goes unlocked, and sweeps leave it alone too.
+            while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+            // Another writer's sweep may have taken it for stale between open and flock.
+            var info = stat()
+            if fstat(fd, &info) == 0 && info.st_nlink > 0 { return (fd, temporary) }
+            close(fd)
+        }
+    }
+
+    /// Removes the temporary files of `path` whose writer is gone: those no process holds locked.
+    /// Best effort: anything that cannot be opened, locked or matched is left alone.
+    static func removeStaleTemporaries(of path: String) {
+        let directory = directoryName(path)
+        let prefix = temporaryPrefix(of: path)
+        for name in entries(of: directory) where name.hasPrefix(prefix) {
+            let candidate = directory + "/" + name
+            let fd = open(candidate, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            var opened = stat(), named = stat()
+            guard fstat(fd, &opened) == 0, (opened.st_mode & S_IFMT) == S_IFREG,
+                  flock(fd, LOCK_EX | LOCK_NB) == 0,
+                  lstat(candidate, &named) == 0, named.st_dev == opened.st_dev, named.st_ino == opened.st_ino
+            else { continue }
+            unlink(candidate)
+        }
+    }
+
+    /// The names in `directory` (without `.` and `..`); empty if it cannot be listed.
+    private static func entries(of directory: String) -> [String] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// The directory part of `path` (`.` for a bare name, `/` for a file in the root).
@@ -89,7 +129,7 @@ enum HostFile {
     }
 
     /// A `DataError.io` for the current `errno`.
-    private static func failure(_ path: String, _ operation: String) -> DataError {
+    static func failure(_ path: String, _ operation: String) -> DataError {
         let reason = String(cString: strerror(errno))
         return DataError.io(file: path, operation: operation, reason: reason)
     }

@@ -4,7 +4,8 @@ import SynapseBackend
 /// Layout: magic `00 00 <type> <ndims>`, then `ndims` big-endian `UInt32` sizes, then the
 /// elements in row-major order, big-endian. The reader takes raw or gzip-compressed files
 /// (detected from the content, not the name) and insists that the data is exactly as long as
-/// the sizes say: shorter is `DataError.truncated`, longer is `DataError.malformed`.
+/// the sizes say: shorter is `DataError.truncated`, longer is `DataError.malformed` (see
+/// `IDXFile+Reading.swift`). It can read just the first items of a large file.
 public struct IDXFile: Sendable, Equatable {
     /// The element types IDX defines, by their type code.
     public enum ElementType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
@@ -50,6 +51,9 @@ public struct IDXFile: Sendable, Equatable {
     public let dimensions: [Int]
     /// The element bytes exactly as stored (big-endian for multi-byte types).
     public let data: [UInt8]
+    /// The number of items (the first dimension) the file holds: more than `dimensions[0]` when
+    /// only the first items were read (`maxItems`). 1 for a file of rank 0.
+    public let fileItemCount: Int
 
     /// The number of elements: the product of `dimensions`.
     public var elementCount: Int { dimensions.reduce(1, *) }
@@ -61,67 +65,16 @@ public struct IDXFile: Sendable, Equatable {
                "IDXFile: dimensions \(dimensions) must lie in 0...UInt32.max")
         ensure(data.count == dimensions.reduce(1, *) * elementType.byteSize,
                "IDXFile: \(data.count) data bytes for dimensions \(dimensions) of \(elementType)")
+        self.init(elementType: elementType, dimensions: dimensions, data: data,
+                  fileItemCount: dimensions.first ?? 1)
+    }
+
+    /// A value whose parts the reader has checked.
+    init(elementType: ElementType, dimensions: [Int], data: [UInt8], fileItemCount: Int) {
         self.elementType = elementType
         self.dimensions = dimensions
         self.data = data
-    }
-
-    /// Reads the IDX file at `path`, decompressing it first if it is gzip.
-    public init(contentsOf path: String) throws {
-        try self.init(bytes: HostFile.readAll(path), file: path)
-    }
-
-    /// Parses IDX bytes (raw or gzip); `file` is the name errors report.
-    public init(bytes: [UInt8], file: String) throws {
-        let raw = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, file: file) : bytes
-        guard raw.count >= 4 else {
-            throw DataError.truncated(file: file, what: "IDX magic number",
-                                      expectedBytes: 4, actualBytes: raw.count)
-        }
-        let magic = Array(raw[0..<4])
-        guard magic[0] == 0, magic[1] == 0 else {
-            throw DataError.badMagic(file: file, expected: "00 00 <type> <ndims>",
-                                     found: Self.hex(magic))
-        }
-        guard let type = ElementType(rawValue: magic[2]) else {
-            let known = ElementType.allCases.map { "0x" + String($0.rawValue, radix: 16) }
-            throw DataError.unsupportedElementType(
-                file: file, code: magic[2], detail: "IDX defines \(known.joined(separator: ", "))")
-        }
-        let rank = Int(magic[3])
-        let headerSize = 4 + 4 * rank
-        guard raw.count >= headerSize else {
-            throw DataError.truncated(file: file, what: "IDX header (\(rank) dimensions)",
-                                      expectedBytes: headerSize, actualBytes: raw.count)
-        }
-        var dims: [Int] = []
-        var count = 1
-        var overflow = false
-        for axis in 0..<rank {
-            let at = 4 + 4 * axis
-            let size = Int(raw[at]) << 24 | Int(raw[at + 1]) << 16 | Int(raw[at + 2]) << 8 | Int(raw[at + 3])
-            dims.append(size)
-            let product = count.multipliedReportingOverflow(by: size)
-            overflow = overflow || product.overflow
-            count = product.partialValue
-        }
-        let payload = count.multipliedReportingOverflow(by: type.byteSize)
-        guard !overflow, !payload.overflow else {
-            throw DataError.malformed(file: file, reason: "IDX dimensions \(dims) are too large")
-        }
-        let expected = headerSize + payload.partialValue
-        guard raw.count >= expected else {
-            throw DataError.truncated(file: file, what: "IDX data for dimensions \(dims)",
-                                      expectedBytes: expected, actualBytes: raw.count)
-        }
-        guard raw.count == expected else {
-            throw DataError.malformed(
-                file: file,
-                reason: "\(raw.count - expected) unexpected bytes after the IDX data for dimensions \(dims)")
-        }
-        self.elementType = type
-        self.dimensions = dims
-        self.data = Array(raw[headerSize...])
+        self.fileItemCount = fileItemCount
     }
 
     /// The file's bytes in IDX layout (uncompressed; wrap with `Gzip.compress` for `.gz`).

@@ -26,11 +26,15 @@ public struct IDXImageDataset: Sendable {
 
     /// Loads one split: images `[N, 1, H, W]` as bytes and labels in `0..<classNames.count`.
     ///
-    /// - Parameter directory: the folder holding the files; `defaultDirectory` when `nil`.
+    /// - Parameters:
+    ///   - directory: the folder holding the files; `defaultDirectory` when `nil`.
+    ///   - maxItems: load only the first `maxItems` images and labels (all when `nil`); the rest
+    ///     of a compressed file is not even decompressed.
     /// - Throws: `DataError` naming the file: missing (with the names tried and `installHint`),
-    ///   truncated, bad magic, not 3-D images / 1-D labels, non-byte elements, count mismatch,
-    ///   label out of range, corrupt gzip.
-    public func load(split: DatasetSplit, directory: String? = nil) throws -> LabeledImages {
+    ///   not a regular file, truncated, bad magic, not 3-D images / 1-D labels, non-byte
+    ///   elements, count mismatch, label out of range, corrupt gzip, more data than the header
+    ///   describes, or a header whose sizes overflow or exceed physical memory.
+    public func load(split: DatasetSplit, directory: String? = nil, maxItems: Int? = nil) throws -> LabeledImages {
         guard let directory = directory ?? defaultDirectory else {
             throw DataError.missingFile(directory: "<no directory given>", tried: [],
                                         hint: "\(name) has no default directory. \(installHint)")
@@ -38,13 +42,13 @@ public struct IDXImageDataset: Sendable {
         let imagesPath = try locate(directory, "\(split.filePrefix)-images", "idx3-ubyte")
         let labelsPath = try locate(directory, "\(split.filePrefix)-labels", "idx1-ubyte")
 
-        let images = try IDXFile(contentsOf: imagesPath)
+        let images = try IDXFile(contentsOf: imagesPath, maxItems: maxItems)
         try Self.requireBytes(images, file: imagesPath, rank: 3)
-        let labels = try IDXFile(contentsOf: labelsPath)
+        let labels = try IDXFile(contentsOf: labelsPath, maxItems: maxItems)
         try Self.requireBytes(labels, file: labelsPath, rank: 1)
-        guard images.dimensions[0] == labels.dimensions[0] else {
-            throw DataError.countMismatch(images: imagesPath, imageCount: images.dimensions[0],
-                                          labels: labelsPath, labelCount: labels.dimensions[0])
+        guard images.fileItemCount == labels.fileItemCount else {
+            throw DataError.countMismatch(images: imagesPath, imageCount: images.fileItemCount,
+                                          labels: labelsPath, labelCount: labels.fileItemCount)
         }
         return try LabeledImages(
             pixels: images.data, labels: labels.data.map { Int32($0) }, channels: 1,

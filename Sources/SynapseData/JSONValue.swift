@@ -3,10 +3,10 @@
 /// Written here rather than taken from Foundation so that untrusted headers are parsed the
 /// same way on every platform: object keys keep their order (the writer's tensor order),
 /// numbers keep their text (so `3`, `3.0` and `1e400` can be told apart and integers are
-/// exact), duplicate keys are visible, nesting depth is bounded, and every syntax error
-/// says at which byte it was found.
+/// exact), strings must be valid UTF-8, a key may appear only once per object, nesting depth is
+/// bounded, and every syntax error says at which byte it was found.
 indirect enum JSONValue: Equatable {
-    /// An object's members in document order (duplicates kept; callers decide).
+    /// An object's members in document order; keys are unique (the parser rejects duplicates).
     case object([(key: String, value: JSONValue)])
     /// An array.
     case array([JSONValue])
@@ -61,6 +61,19 @@ indirect enum JSONValue: Equatable {
         let offset: Int
         /// What was expected or wrong there.
         let message: String
+        /// Set when the error is a key repeated within one object.
+        var duplicate: DuplicateKey? = nil
+    }
+
+    /// A key that appears twice in one object: RFC 8259 leaves the meaning open (readers differ
+    /// on which value wins), so the parser refuses rather than picking one. Keys compare as Swift
+    /// strings, as in the dictionaries they end up in: canonically equivalent spellings (`é` and
+    /// `e` + U+0301) are the same key.
+    struct DuplicateKey: Equatable {
+        /// The keys of the objects enclosing the repeated one, outermost first (`[]` at the top).
+        let path: [String]
+        /// The repeated key.
+        let key: String
     }
 
     /// Parses one JSON document; surrounding whitespace is allowed, anything else is an error.
@@ -78,6 +91,8 @@ private struct JSONParser {
     let bytes: ArraySlice<UInt8>
     let maxDepth: Int
     var index: Int
+    /// The keys of the objects being parsed, outermost first, for duplicate-key errors.
+    var path: [String] = []
 
     init(bytes: ArraySlice<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -111,6 +126,7 @@ private struct JSONParser {
         case UInt8(ascii: "{"):
             index += 1
             var members: [(key: String, value: JSONValue)] = []
+            var keys = Set<String>()
             skipWhitespace()
             if index < bytes.endIndex, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             repeat {
@@ -118,9 +134,18 @@ private struct JSONParser {
                 guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "\"") else {
                     throw error("expected a string key")
                 }
+                let keyStart = index
                 let key = try string()
+                guard keys.insert(key).inserted else {
+                    index = keyStart
+                    var failure = error("duplicate key \"\(key)\"")
+                    failure.duplicate = JSONValue.DuplicateKey(path: path, key: key)
+                    throw failure
+                }
                 try expect(UInt8(ascii: ":"))
+                path.append(key)
                 members.append((key, try value(depth: depth + 1)))
+                path.removeLast()
                 skipWhitespace()
             } while try separator(closing: UInt8(ascii: "}"))
             return .object(members)
@@ -185,7 +210,10 @@ private struct JSONParser {
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
+    /// A string literal, unescaped. Its raw bytes must be valid UTF-8: decoding would otherwise
+    /// replace bad sequences with U+FFFD, and two readers would see different names.
     mutating func string() throws(JSONValue.SyntaxError) -> String {
+        let start = index
         index += 1  // opening quote
         var utf8: [UInt8] = []
         while true {
@@ -194,7 +222,13 @@ private struct JSONParser {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(decoding: utf8, as: UTF8.self)
+                let text = String(decoding: utf8, as: UTF8.self)
+                // Valid UTF-8 decodes and re-encodes to the same bytes; a replaced sequence does not.
+                guard text.utf8.elementsEqual(utf8) else {
+                    index = start
+                    throw error("invalid UTF-8 in string")
+                }
+                return text
             case UInt8(ascii: "\\"):
                 guard index < bytes.endIndex else { throw error("unterminated string") }
                 let escape = bytes[index]

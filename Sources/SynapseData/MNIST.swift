@@ -12,10 +12,11 @@ public enum MNIST {
             + "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz; compressed or not) in that directory.",
         classNames: classNames)
 
-    /// Loads one split (60 000 train or 10 000 test images) from `directory`.
+    /// Loads one split (60 000 train or 10 000 test images) from `directory`, or only its first
+    /// `maxItems` images.
     ///
     /// - Throws: `DataError` naming the file and the problem (see `IDXImageDataset.load`).
-    public static func load(directory: String, split: DatasetSplit) throws -> LabeledImages {
-        try dataset.load(split: split, directory: directory)
+    public static func load(directory: String, split: DatasetSplit, maxItems: Int? = nil) throws -> LabeledImages {
+        try dataset.load(split: split, directory: directory, maxItems: maxItems)
     }
 }

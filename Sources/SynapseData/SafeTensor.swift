@@ -53,15 +53,18 @@ public struct SafeTensor: Sendable, Equatable {
     }
 
     /// `elementCount * dtype.byteSize`, or `nil` for a negative dimension or an overflow.
+    ///
+    /// A zero dimension does not excuse the others: `[0, 2^62, 4]` is refused, because code that
+    /// multiplies the sizes in another order (`2^62 * 4 * 0`) would overflow on it.
     static func byteCount(dtype: SafeTensorDType, shape: [Int]) -> Int? {
-        var total = dtype.byteSize
+        var nonZero = dtype.byteSize
         for size in shape {
             guard size >= 0 else { return nil }
-            let product = total.multipliedReportingOverflow(by: size)
+            let product = nonZero.multipliedReportingOverflow(by: Swift.max(size, 1))
             guard !product.overflow else { return nil }
-            total = product.partialValue
+            nonZero = product.partialValue
         }
-        return total
+        return shape.contains(0) ? 0 : nonZero
     }
 
     /// Copies `values` into little-endian bytes via `encode` (which returns the LE bit pattern).

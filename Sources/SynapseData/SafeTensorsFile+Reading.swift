@@ -6,41 +6,89 @@ extension SafeTensorsFile {
 
     /// Reads and checks the safetensors file at `path`.
     ///
-    /// - Throws: `DataError.io` if it cannot be read, else the errors of `init(bytes:file:)`.
+    /// Reads the 8-byte header length first, then the header, and checks both against the file's
+    /// size before reading any tensor data; then reads exactly the byte ranges the header covers.
+    /// A file larger than its header says is refused without being read, and a header whose
+    /// tensors would not fit in physical memory is refused before anything is allocated.
+    ///
+    /// - Throws: `DataError.io` if it cannot be read or is not a regular file (a FIFO, a
+    ///   directory), else the errors of `init(bytes:file:)`.
     public init(contentsOf path: String) throws {
-        try self.init(bytes: HostFile.readAll(path), file: path)
+        let file = try HostFileReader(path)
+        let prefix = try file.read(at: 0, count: Swift.min(8, file.size), what: "safetensors header length")
+        let dataStart = try Self.dataStart(prefix: prefix, totalBytes: file.size, file: path)
+        let header = try file.read(at: 8, count: dataStart - 8, what: "safetensors header")
+        let layout = try Self.parseHeader(header[...], dataSize: file.size - dataStart, file: path)
+        try HostMemory.requireFits(layout.dataSize, file: path, what: "the tensor data")
+        var storage: [String: SafeTensor] = [:]
+        storage.reserveCapacity(layout.entries.count)
+        for entry in layout.entries {
+            let bytes = try file.read(at: dataStart + entry.range.lowerBound, count: entry.range.count,
+                                      what: "data of tensor '\(entry.name)'")
+            storage[entry.name] = SafeTensor(unchecked: entry.dtype, shape: entry.shape, bytes: bytes)
+        }
+        self.init(metadata: layout.metadata, names: layout.entries.map(\.name), storage: storage, source: path)
     }
 
     /// Parses safetensors bytes; `file` names the source in errors.
     ///
     /// Rejects, naming the file and (where there is one) the key: fewer than 8 bytes, a header
-    /// length over `maxHeaderBytes` or past the end, a header that is not a JSON object, a
-    /// duplicate key, metadata that is not string→string, an entry without `dtype`/`shape`/
-    /// `data_offsets` of the right kinds, an unknown dtype, a negative dimension, offsets that
-    /// are reversed, outside the data section, overlapping, leave a gap, or whose length is not
-    /// `shape × dtype size`, and bytes after the last tensor (the format requires the data
-    /// section to be covered exactly).
+    /// length over `maxHeaderBytes` or past the end, a header that is not a JSON object or not
+    /// valid UTF-8, a key repeated anywhere in the header (a tensor name, a field of one entry,
+    /// a metadata key), metadata that is not string→string, an entry without `dtype`/`shape`/
+    /// `data_offsets` of the right kinds, an unknown dtype, a negative dimension or sizes whose
+    /// product overflows, offsets that are reversed, outside the data section, overlapping,
+    /// leave a gap, or whose length is not `shape × dtype size`, and bytes after the last tensor
+    /// (the format requires the data section to be covered exactly).
     public init(bytes: [UInt8], file: String) throws {
-        guard bytes.count >= 8 else {
+        let dataStart = try Self.dataStart(prefix: Array(bytes.prefix(8)), totalBytes: bytes.count, file: file)
+        let layout = try Self.parseHeader(bytes[8..<dataStart], dataSize: bytes.count - dataStart, file: file)
+        var storage: [String: SafeTensor] = [:]
+        storage.reserveCapacity(layout.entries.count)
+        for entry in layout.entries {
+            let slice = bytes[dataStart + entry.range.lowerBound ..< dataStart + entry.range.upperBound]
+            storage[entry.name] = SafeTensor(unchecked: entry.dtype, shape: entry.shape, bytes: Array(slice))
+        }
+        self.init(metadata: layout.metadata, names: layout.entries.map(\.name), storage: storage, source: file)
+    }
+
+    /// What a checked header describes: metadata, and each tensor's place in the data section.
+    private struct Layout {
+        var metadata: [String: String] = [:]
+        var entries: [(name: String, dtype: SafeTensorDType, shape: [Int], range: Range<Int>)] = []
+        /// The bytes of the data section, all covered by `entries`.
+        var dataSize = 0
+    }
+
+    /// Where the data section starts (8 + header length), from the first 8 bytes of a file of
+    /// `totalBytes`: the length must be within `maxHeaderBytes` and the file.
+    private static func dataStart(prefix: [UInt8], totalBytes: Int, file: String) throws -> Int {
+        guard prefix.count == 8 else {
             throw DataError.truncated(file: file, what: "safetensors header length",
-                                      expectedBytes: 8, actualBytes: bytes.count)
+                                      expectedBytes: 8, actualBytes: totalBytes)
         }
         var headerLength: UInt64 = 0
-        for i in (0..<8).reversed() { headerLength = headerLength << 8 | UInt64(bytes[i]) }
+        for byte in prefix.reversed() { headerLength = headerLength << 8 | UInt64(byte) }
         guard headerLength <= UInt64(Self.maxHeaderBytes) else {
             throw DataError.malformed(
                 file: file,
                 reason: "safetensors header length \(headerLength) exceeds the \(Self.maxHeaderBytes)-byte limit")
         }
         let dataStart = 8 + Int(headerLength)
-        guard dataStart <= bytes.count else {
+        guard dataStart <= totalBytes else {
             throw DataError.truncated(file: file, what: "safetensors header",
-                                      expectedBytes: dataStart, actualBytes: bytes.count)
+                                      expectedBytes: dataStart, actualBytes: totalBytes)
         }
+        return dataStart
+    }
+
+    /// Parses and checks the JSON header of a file whose data section has `dataSize` bytes.
+    private static func parseHeader(_ bytes: ArraySlice<UInt8>, dataSize: Int, file: String) throws -> Layout {
         let header: JSONValue
         do {
-            header = try JSONValue.parse(bytes[8..<dataStart])
+            header = try JSONValue.parse(bytes)
         } catch {
+            if let duplicate = error.duplicate { throw repeated(duplicate, file: file) }
             throw DataError.malformed(
                 file: file,
                 reason: "safetensors header is not valid JSON: \(error.message) at header byte \(error.offset)")
@@ -48,31 +96,29 @@ extension SafeTensorsFile {
         guard case let .object(members) = header else {
             throw DataError.malformed(file: file, reason: "safetensors header is \(header.kind), not a JSON object")
         }
-
-        let dataSize = bytes.count - dataStart
-        var metadata: [String: String] = [:]
-        var entries: [(name: String, dtype: SafeTensorDType, shape: [Int], range: Range<Int>)] = []
-        var seen = Set<String>()
+        var layout = Layout(dataSize: dataSize)
         for (key, value) in members {
-            guard seen.insert(key).inserted else {
-                throw DataError.invalidHeader(file: file, key: key, reason: "appears more than once")
-            }
             if key == Self.metadataKey {
-                metadata = try Self.parseMetadata(value, file: file)
+                layout.metadata = try Self.parseMetadata(value, file: file)
             } else {
                 let entry = try Self.parseEntry(key, value, dataSize: dataSize, file: file)
-                entries.append((key, entry.dtype, entry.shape, entry.range))
+                layout.entries.append((key, entry.dtype, entry.shape, entry.range))
             }
         }
-        try Self.checkLayout(entries.map { ($0.name, $0.range) }, dataSize: dataSize, file: file)
+        try Self.checkLayout(layout.entries.map { ($0.name, $0.range) }, dataSize: dataSize, file: file)
+        return layout
+    }
 
-        var storage: [String: SafeTensor] = [:]
-        storage.reserveCapacity(entries.count)
-        for entry in entries {
-            let slice = bytes[dataStart + entry.range.lowerBound ..< dataStart + entry.range.upperBound]
-            storage[entry.name] = SafeTensor(unchecked: entry.dtype, shape: entry.shape, bytes: Array(slice))
+    /// The error for a key the header repeats, naming the tensor entry (or `__metadata__`) it is in.
+    private static func repeated(_ duplicate: JSONValue.DuplicateKey, file: String) -> DataError {
+        guard let entry = duplicate.path.first else {
+            return .invalidHeader(file: file, key: duplicate.key, reason: "appears more than once")
         }
-        self.init(metadata: metadata, names: entries.map(\.name), storage: storage, source: file)
+        let inner = duplicate.path.dropFirst().map { "\"\($0)\"" }.joined(separator: " → ")
+        let place = inner.isEmpty ? "" : " inside \(inner)"
+        let what = entry == metadataKey ? "key" : "field"
+        return .invalidHeader(file: file, key: entry,
+                              reason: "\(what) \"\(duplicate.key)\"\(place) appears more than once")
     }
 
     /// `__metadata__` must be an object whose values are all strings.

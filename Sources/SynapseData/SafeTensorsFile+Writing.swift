@@ -37,11 +37,19 @@ extension SafeTensorsFile {
 
     /// Saves the file to `path` atomically: the bytes go to a temporary file in the same
     /// directory, are flushed to disk, and the temporary file is renamed over `path`. A crash
-    /// or error at any point leaves the previous file (if any) intact and no temporary behind.
+    /// or error at any point leaves the previous file (if any) intact; an error leaves no
+    /// temporary behind, and a temporary left by a killed save is removed by the next save.
     ///
     /// - Throws: `DataError.io` naming `path` and the failed step.
     public func write(to path: String) throws {
         try HostFile.writeAtomically(serialized(), to: path)
+    }
+
+    /// Removes the temporary files that saves of `path` killed midway (SIGKILL, power loss) left
+    /// behind, keeping any a live writer holds. `write(to:)` does this itself before saving; call
+    /// it at start-up to free the space before the first save.
+    public static func removeStaleTemporaries(of path: String) {
+        HostFile.removeStaleTemporaries(of: path)
     }
 
     /// The stored tensor for a name known to be present.

@@ -48,60 +48,13 @@ public struct CLBlastTuning: Equatable, Sendable {
         return try load(tunerFiles: files, forDevice: deviceName)
     }
 
-    /// One file written by a CLBlast tuner: the kernel it tuned and its best parameters.
-    public struct TunerResult: Equatable, Sendable {
-        public var kernel: String
-        public var parameters: [String: Int]
-        public var precision: Int
-        /// The device the file was tuned on.
-        public var device: String
-        /// Time of the best configuration, in ms (lower is better).
-        public var bestTime: Double
-    }
-
-    /// Parses a tuner's JSON output. `kernel_family` names the kernel (`xgemm_1` → `Xgemm`,
-    /// `xgemm_direct_1` → `XgemmDirect`); `best_parameters` holds `NAME=value` pairs, of which
-    /// `PRECISION` is dropped (it is not a kernel parameter).
-    public static func parseTunerOutput(_ data: Data, file: String) throws -> TunerResult {
-        func bad(_ why: String) -> DeviceError { .unsupported("CLBlast tuner file \(file): \(why)") }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw bad("not a JSON object")
-        }
-        func field(_ key: String) throws -> String {
-            guard let value = object[key] as? String, !value.isEmpty else { throw bad("missing \"\(key)\"") }
-            return value
-        }
-        let family = try field("kernel_family")
-        guard let precision = Int(try field("precision")) else { throw bad("\"precision\" is not a number") }
-        var parameters: [String: Int] = [:]
-        for pair in try field("best_parameters").split(separator: " ") {
-            let parts = pair.split(separator: "=")
-            guard parts.count == 2, let value = Int(parts[1]) else { throw bad("cannot read parameter \"\(pair)\"") }
-            if parts[0] != "PRECISION" { parameters[String(parts[0])] = value }
-        }
-        guard !parameters.isEmpty else { throw bad("\"best_parameters\" is empty") }
-        return TunerResult(kernel: kernelName(family: family), parameters: parameters, precision: precision,
-                           device: (object["device"] as? String) ?? "", bestTime: Double((object["best_time"] as? String) ?? "") ?? .infinity)
-    }
-
-    /// The CLBlast kernel a tuner family tunes: the variant number dropped, snake case to camel case.
-    static func kernelName(family: String) -> String {
-        var parts = family.split(separator: "_").map(String.init)
-        if let last = parts.last, Int(last) != nil, parts.count > 1 { parts.removeLast() }
-        return parts.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-    }
-
     /// A tuning from tuner files: single-precision results only; for a kernel tuned more than once,
     /// the fastest result. Files tuned on another device are left out, since parameters that are
     /// fast (or even valid) on one device need not be on another. Nil when no file applies.
     public static func load(tunerFiles: [URL], forDevice deviceName: String) throws -> CLBlastTuning? {
         var best: [String: TunerResult] = [:]
         for file in tunerFiles {
-            let data: Data
-            do { data = try Data(contentsOf: file) } catch {
-                throw DeviceError.unsupported("CLBlast tuner file \(file.path): cannot read it (\(error.localizedDescription))")
-            }
-            let result = try parseTunerOutput(data, file: file.path)
+            let result = try parseTunerOutput(readTunerFile(file), file: file.path)
             guard result.precision == 32, result.device.isEmpty || result.device == deviceName else { continue }
             if let current = best[result.kernel], current.bestTime <= result.bestTime { continue }
             best[result.kernel] = result

@@ -27,8 +27,8 @@ public struct TrainingData: Sendable {
                                                      seed: configuration.seed, device: device)
             return TrainingData(train: synthetic, test: nil, name: "synthetic 3×224×224, 1000 classes")
         }
-        var images = try FashionMNIST.load(directory: configuration.dataDirectory, split: .train)
-        if let limit = configuration.limitTrain, limit < images.count { images = images.subset(0..<limit) }
+        let images = try FashionMNIST.load(directory: configuration.dataDirectory, split: .train,
+                                           maxItems: configuration.limitTrain)
         // Dropping the short last batch keeps every step's shapes equal, so buffers are reused.
         let train = DataLoader(images, batchSize: batchSize, shuffle: true, seed: configuration.seed,
                                dropLast: images.count >= batchSize, normalization: .fashionMNIST, device: device)
@@ -37,8 +37,8 @@ public struct TrainingData: Sendable {
 
     /// The Fashion-MNIST test batches (the first `limitTest` images when set), in order.
     public static func testSet(_ configuration: TrainingConfiguration, device: any Device) throws -> DataLoader {
-        var images = try FashionMNIST.load(directory: configuration.dataDirectory, split: .test)
-        if let limit = configuration.limitTest, limit < images.count { images = images.subset(0..<limit) }
+        let images = try FashionMNIST.load(directory: configuration.dataDirectory, split: .test,
+                                           maxItems: configuration.limitTest)
         return DataLoader(images, batchSize: Swift.max(configuration.resolvedBatchSize, 256), shuffle: false,
                           normalization: .fashionMNIST, device: device)
     }

@@ -58,6 +58,52 @@ import Testing
         }
     }
 
+    /// Values CLBlast would receive as size_t, names it would receive through strdup: a damaged
+    /// file must be refused here, naming the file, rather than reach CLBlast's kernel compiler.
+    @Test func damagedParametersAreRefused() {
+        let cases: [(String, String)] = [
+            ("MWG=-1 KWG=32", "MWG=-1 is outside 0...65536"),
+            ("MWG=99999999999 KWG=32", "outside"),
+            ("MWG=64 MWG=32", "MWG is given more than once"),
+            ("mwg=64", "cannot read parameter \"mwg=64\""),
+            ("=64", "cannot read parameter \"=64\""),
+            ("MWG==64", "cannot read parameter \"MWG==64\""),
+            ("M\\u0000G=64", "cannot read parameter"),
+            ("1MWG=64", "cannot read parameter"),
+        ]
+        for (parameters, problem) in cases {
+            #expect("\(parameters)", performing: {
+                _ = try CLBlastTuning.parseTunerOutput(Self.tunerFile(family: "xgemm_1", parameters: parameters),
+                                                       file: "/tmp/clblast_damaged.json")
+            }, throws: { error in
+                let message = String(describing: error)
+                return message.contains("/tmp/clblast_damaged.json") && message.contains(problem)
+            })
+        }
+        #expect(throws: (any Error).self) {
+            _ = try CLBlastTuning.parseTunerOutput(Self.tunerFile(family: "_", parameters: "MWG=64"), file: "f.json")
+        }
+    }
+
+    @Test func aFIFOInTheTuningDirectoryIsRefusedWithoutBlocking() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("clblast_xgemm_1_32.json").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        // Were the FIFO opened, the read would block until a writer came: after 60 s this one
+        // comes (a hang guard, not a time limit), so the test fails instead of hanging.
+        let unblocked = UnblockFlag()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60) {
+            guard unblocked.set() else { return }
+            let fd = open(fifo, O_WRONLY | O_NONBLOCK)
+            if fd >= 0 { close(fd) }
+        }
+        #expect {
+            _ = try CLBlastTuning.forDevice(named: "Test GPU", environment: [CLBlastTuning.environmentKey: directory.path])
+        } throws: { String(describing: $0).contains(fifo) && String(describing: $0).contains("not a regular file") }
+        #expect(unblocked.set(), "reading the FIFO blocked until a writer appeared")
+    }
+
     @Test func aTuningDirectoryGivesEachKernelItsFastestSinglePrecisionResult() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -122,5 +168,19 @@ import Testing
             try Harness.compare(.matmul(transposeA: false, transposeB: false), on: spec, inputs: [a, b],
                                 outputs: [Output(shape: [1, m, n])], tolerance: .accumulation, "\(m)x\(n)x\(k) tuned")
         }
+    }
+}
+
+/// Set once, by whoever comes first: the test finishing or its hang guard.
+private final class UnblockFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isSet = false
+
+    /// Sets the flag; returns whether this call was the one that set it.
+    func set() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        defer { isSet = true }
+        return !isSet
     }
 }

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Fuzzes the parsers of untrusted files with libFuzzer and AddressSanitizer: safetensors (header,
+# metadata, layout), IDX, gzip and CLBlast tuner files. Each target runs for SECONDS (default 30)
+# from its seed corpus in Fuzz/<target>/corpus; inputs it finds go to .build-fuzz/<target>-corpus,
+# and a crash, a trap, a hang (>10 s on one input) or an allocation over 2 GiB fails the script,
+# leaving the input in .build-fuzz/<target>-crash-*. Reproduce one with
+#   .build-fuzz/fuzz-<target> .build-fuzz/<target>-crash-…
+# then turn it into a unit test.
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]
+#
+# Each target is built with swiftc from just the sources its parser needs (no SwiftPM), so the
+# instrumented build takes about a minute; it is rebuilt only when those sources change.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+shift $(( $# > 0 ? 1 : 0 ))
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors idx gzip tuning)
+build=.build-fuzz
+mkdir -p "$build"
+
+data=Sources/SynapseData
+common=("$data/DataError.swift" "$data/SafeTensorDType.swift" "$data/HostFile.swift" "$data/HostFileReader.swift")
+sources() {
+  case "$1" in
+    safetensors) echo "${common[@]}" "$data"/SafeTensor.swift "$data"/SafeTensor+Conversion.swift \
+                      "$data"/SafeTensorsFile.swift "$data"/SafeTensorsFile+Reading.swift \
+                      "$data"/SafeTensorsFile+Writing.swift "$data"/JSONValue.swift ;;
+    idx)         echo "${common[@]}" "$data"/IDXFile.swift "$data"/IDXFile+Reading.swift "$data"/Gzip.swift \
+                      "$data"/GzipInflater.swift ;;
+    gzip)        echo "${common[@]}" "$data"/Gzip.swift "$data"/GzipInflater.swift ;;
+    tuning)      echo Sources/SynapseOpenCL/CLBlastTunerFile.swift Fuzz/tuning/CLBlastTuningStub.swift ;;
+    *) echo "fuzz: unknown target $1 (safetensors, idx, gzip, tuning)" >&2; return 1 ;;
+  esac
+}
+
+# Whether $1 is missing or older than any of the other arguments.
+stale() {
+  local out=$1; shift
+  [ -e "$out" ] || return 0
+  for f in "$@"; do [ "$f" -nt "$out" ] && return 0; done
+  return 1
+}
+
+# SynapseBackend (ensure, DeviceError) as a static library the parsers import.
+backend=(Sources/SynapseBackend/*.swift)
+if stale "$build/libSynapseBackend.a" "${backend[@]}"; then
+  echo "fuzz: building SynapseBackend"
+  swiftc -O -g -parse-as-library -sanitize=address -module-name SynapseBackend -emit-module \
+    -emit-module-path "$build/SynapseBackend.swiftmodule" -emit-library -static \
+    -o "$build/libSynapseBackend.a" "${backend[@]}" > "$build/backend-build.log" 2>&1 \
+    || { cat "$build/backend-build.log" >&2; exit 1; }
+fi
+
+failed=()
+for target in "${targets[@]}"; do
+  read -r -a files <<< "$(sources "$target")"
+  binary=$build/fuzz-$target
+  if stale "$binary" "${files[@]}" "Fuzz/$target/Target.swift" "$build/libSynapseBackend.a"; then
+    echo "fuzz: building $target"
+    swiftc -O -g -parse-as-library -sanitize=fuzzer,address -use-ld=lld -module-name "Fuzz_$target" \
+      -I "$build" -I Sources/CZlib -L "$build" -lSynapseBackend \
+      "${files[@]}" "Fuzz/$target/Target.swift" -o "$binary" > "$build/$target-build.log" 2>&1 \
+      || { cat "$build/$target-build.log" >&2; exit 1; }
+  fi
+  echo "fuzz: running $target for ${seconds}s"
+  mkdir -p "$build/$target-corpus"
+  # Swift's own crash backtracer would run inside the sanitizer and be reported instead of the trap.
+  if ! SWIFT_BACKTRACE=enable=no "$binary" "$build/$target-corpus" "Fuzz/$target/corpus" -max_total_time="$seconds" -timeout=10 \
+       -rss_limit_mb=2048 -malloc_limit_mb=2048 -artifact_prefix="$build/$target-" -print_final_stats=1 \
+       > "$build/$target.log" 2>&1; then
+    failed+=("$target")
+    tail -40 "$build/$target.log" >&2
+  fi
+  grep -E "^stat::number_of_executed_units|^Done" "$build/$target.log" | tr '\n' ' '; echo
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: FAILED: ${failed[*]} (inputs: $(ls "$build"/*-crash-* "$build"/*-timeout-* "$build"/*-oom-* 2>/dev/null | tr '\n' ' '))" >&2
+  exit 1
+fi
+echo "fuzz: ${targets[*]}: no crash in ${seconds}s each"
