@@ -89,20 +89,26 @@ import Testing
         expectFailure(mentions: [path, "optimizer/state.1.step"]) { try Self.trainer("mlp", optimizer: .adam).resume(from: path) }
     }
 
+    /// Adds an entry of `shape` (no data) to the header of the safetensors file at `path`, bypassing
+    /// `SafeTensor`, which refuses such shapes when built in code.
+    static func addRawEntry(_ path: String, name: String, shape: [Int]) throws {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let length = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = String(decoding: bytes[8..<(8 + length)], as: UTF8.self)
+        let entry = "\"\(name)\":{\"dtype\":\"F32\",\"shape\":\(shape),\"data_offsets\":[0,0]},"
+        let newHeader = Array(("{" + entry + header.dropFirst()).utf8)
+        let newLength = (0..<8).map { UInt8(truncatingIfNeeded: newHeader.count >> (8 * $0)) }
+        try Data(newLength + newHeader + bytes[(8 + length)...]).write(to: URL(fileURLWithPath: path))
+    }
+
     @Test func anExtraOptimizerTensorOfAnAbsurdShapeIsRejectedByName() throws {
         let (directory, path) = try Self.saved(steps: 1)
         defer { TestEnvironment.remove(directory) }
-        try Self.rewrite(path) {
-            $0["optimizer/junk"] = try SafeTensor(dtype: .float32, shape: [0, 4_611_686_018_427_387_904, 4], bytes: [])
-        }
+        // Code cannot even build such a tensor.
+        #expect(throws: (any Error).self) { try SafeTensor(dtype: .float32, shape: [0, 4_611_686_018_427_387_904, 4], bytes: []) }
+        // A file holding one is refused by name, before any tensor is built.
+        try Self.addRawEntry(path, name: "optimizer/junk", shape: [0, 4_611_686_018_427_387_904, 4])
         expectFailure(mentions: [path, "optimizer/junk"]) { try Self.trainer().resume(from: path) }
-        // The same tensor where the optimizer expects a momentum buffer: a shape error, not an overflow.
-        try Self.rewrite(path) {
-            $0["optimizer/junk"] = nil
-            $0["optimizer/state.0.momentum_buffer"] = try SafeTensor(dtype: .float32, shape: [0, 4_611_686_018_427_387_904, 4],
-                                                                      bytes: [])
-        }
-        expectFailure(mentions: [path, "optimizer/state.0.momentum_buffer"]) { try Self.trainer().resume(from: path) }
     }
 
     @Test func missingMomentumBuffersAreAnError() throws {
