@@ -47,7 +47,7 @@ stale() {
 backend=(Sources/SynapseBackend/*.swift)
 if stale "$build/libSynapseBackend.a" "${backend[@]}"; then
   echo "fuzz: building SynapseBackend"
-  swiftc -O -g -parse-as-library -sanitize=address -module-name SynapseBackend -emit-module \
+  swiftc -O -g -parse-as-library -package-name Synapse -sanitize=address -module-name SynapseBackend -emit-module \
     -emit-module-path "$build/SynapseBackend.swiftmodule" -emit-library -static \
     -o "$build/libSynapseBackend.a" "${backend[@]}" > "$build/backend-build.log" 2>&1 \
     || { cat "$build/backend-build.log" >&2; exit 1; }
@@ -59,7 +59,7 @@ for target in "${targets[@]}"; do
   binary=$build/fuzz-$target
   if stale "$binary" "${files[@]}" "Fuzz/$target/Target.swift" "$build/libSynapseBackend.a"; then
     echo "fuzz: building $target"
-    swiftc -O -g -parse-as-library -sanitize=fuzzer,address -use-ld=lld -module-name "Fuzz_$target" \
+    swiftc -O -g -parse-as-library -package-name Synapse -sanitize=fuzzer,address -use-ld=lld -module-name "Fuzz_$target" \
       -I "$build" -I Sources/CZlib -L "$build" -lSynapseBackend \
       "${files[@]}" "Fuzz/$target/Target.swift" -o "$binary" > "$build/$target-build.log" 2>&1 \
       || { cat "$build/$target-build.log" >&2; exit 1; }
