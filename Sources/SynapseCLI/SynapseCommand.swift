@@ -26,7 +26,7 @@ struct SynapseCommand: ParsableCommand {
             var runnable = command
             try runnable.run()
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            ProcessExit.exit(code.rawValue)
         } catch {
             // `--help` arrives here as an error from the built-in help command.
             let code = exitCode(for: error)
@@ -46,6 +46,6 @@ struct SynapseCommand: ParsableCommand {
             text += lines.dropFirst().joined(separator: "\n") + "\n"
         }
         StandardError.write(text)
-        Foundation.exit(code == 0 ? 1 : code)
+        ProcessExit.exit(code == 0 ? 1 : code)
     }
 }

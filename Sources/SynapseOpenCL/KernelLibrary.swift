@@ -129,7 +129,7 @@ public final class KernelLibrary: @unchecked Sendable {
         var status: cl_int = CL_SUCCESS
         guard let kernel = clCreateKernel(program, name, &status), status == CL_SUCCESS else {
             if status == CL_INVALID_KERNEL_NAME { throw DeviceError.missingKernel(name: name) }
-            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "creating kernel \(name) from \(file)")
+            throw OpenCLStatus.error(for: status, operation: "creating kernel \(name) from \(file)")
         }
         kernels[name] = kernel
         return kernel
@@ -206,9 +206,23 @@ public final class KernelLibrary: @unchecked Sendable {
     }
     private let buildLock = NSLock()
 
+    /// Waits for a build in flight and keeps any new one from starting, for process exit
+    /// (`OpenCLDevice.quiesceForExit`). Gives up at `deadline`.
+    func holdBuildsForExit(before deadline: Date) {
+        _ = buildLock.lock(before: deadline)
+    }
+
     // MARK: Building
 
+    /// Host memory a compile is expected to need at least. PoCL and LLVM abort rather than report
+    /// when an allocation fails mid-compile, so the compiler is not started without this much free.
+    static let compileHeadroomBytes = 128 << 20
+
     private func compile(file: String, text: String) throws -> cl_program {
+        guard Self.hostHasRoom(for: Self.compileHeadroomBytes) else {
+            throw DeviceError.outOfMemory(bytes: Self.compileHeadroomBytes, device: "host",
+                                          detail: "host memory is too short to compile kernel file \(file) for \(deviceLabel)")
+        }
         var status: cl_int = CL_SUCCESS
         let program: cl_program? = text.withCString { pointer in
             var strings: [UnsafePointer<CChar>?] = [pointer]
@@ -216,7 +230,7 @@ public final class KernelLibrary: @unchecked Sendable {
             return clCreateProgramWithSource(context, 1, &strings, &lengths, &status)
         }
         guard let program, status == CL_SUCCESS else {
-            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "creating the program for \(file)")
+            throw OpenCLStatus.error(for: status, operation: "creating the program for \(file)")
         }
         var device: cl_device_id? = self.device
         status = clBuildProgram(program, 1, &device, options, nil, nil)
@@ -227,7 +241,7 @@ public final class KernelLibrary: @unchecked Sendable {
                 throw DeviceError.kernelBuild(file: file, device: deviceLabel,
                                               log: log.isEmpty ? "\(OpenCLStatus.name(status)) with options '\(options)'" : log)
             }
-            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "building \(file)")
+            throw OpenCLStatus.error(for: status, operation: "building \(file)")
         }
         return program
     }
@@ -269,11 +283,25 @@ public final class KernelLibrary: @unchecked Sendable {
         return program
     }
 
-    /// The driver's binary of a built program, or nil when it will not give one.
+    /// Whether `bytes` of host memory can be allocated now (allocated and freed at once: a probe
+    /// that catches an address-space limit such as `ulimit -v` before the driver runs into it).
+    static func hostHasRoom(for bytes: Int) -> Bool {
+        guard let probe = malloc(bytes) else { return false }
+        free(probe)
+        return true
+    }
+
+    /// Host memory asking the driver for a binary may take: PoCL serialises the program into a
+    /// 256 MiB scratch buffer when asked for its size, and segfaults when that allocation fails.
+    static let binaryHeadroomBytes = 320 << 20
+
+    /// The driver's binary of a built program, or nil when it will not give one or host memory is
+    /// short (caching is optional, so it is skipped then).
     private func binary(of program: cl_program) -> [UInt8]? {
+        guard Self.hostHasRoom(for: Self.binaryHeadroomBytes) else { return nil }
         var size = 0
         guard clGetProgramInfo(program, cl_program_info(CL_PROGRAM_BINARY_SIZES), MemoryLayout<Int>.size, &size, nil) == CL_SUCCESS,
-              size > 0, size <= ProgramCacheEntry.maximumBinarySize else { return nil }
+              size > 0, size <= ProgramCacheEntry.maximumBinarySize, Self.hostHasRoom(for: 2 * size) else { return nil }
         var bytes = [UInt8](repeating: 0, count: size)
         let status = bytes.withUnsafeMutableBufferPointer { buffer -> cl_int in
             var pointer: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
