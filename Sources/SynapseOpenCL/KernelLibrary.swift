@@ -207,7 +207,7 @@ public final class KernelLibrary: @unchecked Sendable {
     private let buildLock = NSLock()
 
     /// Waits for a build in flight and keeps any new one from starting, for process exit
-    /// (`OpenCLDevice.quiesceForExit`). Gives up at `deadline`.
+    /// (`OpenCLDevice.finishAllBeforeExit`). Gives up at `deadline`.
     func holdBuildsForExit(before deadline: Date) {
         _ = buildLock.lock(before: deadline)
     }

@@ -110,7 +110,8 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
                 guard let mem, status == CL_SUCCESS else {
                     if OpenCLStatus.isOutOfMemory(status) {
                         throw DeviceError.outOfMemory(bytes: size, device: info.spec,
-                                                      detail: "\(memoryName) ran out: clCreateBuffer: \(OpenCLStatus.name(status))")
+                                                      detail: "\(status == CL_OUT_OF_HOST_MEMORY ? "host memory" : memoryName) ran out: "
+                                                          + "clCreateBuffer: \(OpenCLStatus.name(status))")
                     }
                     throw OpenCLStatus.error(for: status, operation: "allocating \(size) bytes")
                 }
