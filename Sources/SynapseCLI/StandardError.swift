@@ -7,13 +7,7 @@ enum StandardError {
     static let isTerminal = isatty(2) == 1
 
     static func write(_ text: String) {
+        fflush(nil)  // what libraries left in C stdio buffers comes first, as it happened first
         FileHandle.standardError.write(Data(text.utf8))
-    }
-}
-
-/// Writes results to stdout, flushed at once so a reader sees each JSON line as it happens.
-enum StandardOutput {
-    static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
     }
 }

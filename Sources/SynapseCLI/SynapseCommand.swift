@@ -22,30 +22,31 @@ struct SynapseCommand: ParsableCommand {
             if code == .success { exit(withError: error) }  // --help, --version
             fail(message(for: error), code: code.rawValue)
         }
+        if (command as? any JSONOutputCommand)?.writesJSON == true { StandardOutput.reserveForResults() }
         do {
             var runnable = command
             try runnable.run()
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            ProcessExit.exit(code.rawValue)
         } catch {
             // `--help` arrives here as an error from the built-in help command.
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
             let fromParser = String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
-            fail(fromParser ? message(for: error) : String(describing: error), code: code.rawValue)
+            fail(fromParser ? message(for: error) : String(describing: error), code: code.rawValue,
+                 shownDetailLines: fromParser ? 0 : ErrorReport.shownDetailLines(of: error))
         }
     }
 
     /// Prints `synapse: error: <first line of message>` to stderr and exits with `code`.
-    /// Further lines (a kernel build log) follow only when `SYNAPSE_VERBOSE` is set.
-    static func fail(_ message: String, code: Int32) -> Never {
+    /// Further lines (a kernel build log) follow: the first `shownDetailLines`, all when `SYNAPSE_VERBOSE` is set.
+    static func fail(_ message: String, code: Int32, shownDetailLines: Int = 0) -> Never {
         var lines = message.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         if let first = lines.first, first.hasPrefix("Error: ") { lines[0] = String(first.dropFirst(7)) }
         var text = "synapse: error: \(lines.first ?? "failed")\n"
-        if lines.count > 1, ProcessInfo.processInfo.environment["SYNAPSE_VERBOSE"] != nil {
-            text += lines.dropFirst().joined(separator: "\n") + "\n"
-        }
+        text += ErrorReport.detail(lines.dropFirst(), shown: shownDetailLines,
+                                   verbose: ProcessInfo.processInfo.environment["SYNAPSE_VERBOSE"] != nil)
         StandardError.write(text)
-        Foundation.exit(code == 0 ? 1 : code)
+        ProcessExit.exit(code == 0 ? 1 : code)
     }
 }

@@ -7,8 +7,10 @@ import SynapseBackend
 /// Sources come from the binary (`embeddedKernelSources`), or from a directory on disk when
 /// `SYNAPSE_KERNELS_DIR` is set (kernel work without rebuilding Swift). Compiled programs are cached
 /// on disk (`SYNAPSE_CACHE_DIR`, default `~/.cache/synapse/kernels`) under a key made of the device
-/// name, driver version, build options and source text, so a second process skips the compiler; a
-/// cached binary the driver rejects is ignored and the source compiled instead. Thread-safe.
+/// name, driver version, build options and source text, so a second process skips the compiler.
+/// A cached binary reaches the driver only after its header and checksum are verified
+/// (`ProgramCacheEntry`); an entry that fails them, that the driver rejects, or whose program lacks
+/// a kernel `OpenCLKernels` lists for its file is replaced by a fresh build from source. Thread-safe.
 public final class KernelLibrary: @unchecked Sendable {
     /// Where kernel sources come from.
     public enum Source: Sendable {
@@ -34,11 +36,15 @@ public final class KernelLibrary: @unchecked Sendable {
         public var buildsFromSource = 0
         /// Programs loaded from the on-disk binary cache.
         public var buildsFromBinary = 0
+        /// Cache entries found unusable (damaged, another build's, refused by the driver, lacking a
+        /// kernel) and replaced by a build from source.
+        public var cacheEntriesReplaced = 0
 
         /// Statistics with the given counts (for comparisons in tests).
-        public init(buildsFromSource: Int = 0, buildsFromBinary: Int = 0) {
+        public init(buildsFromSource: Int = 0, buildsFromBinary: Int = 0, cacheEntriesReplaced: Int = 0) {
             self.buildsFromSource = buildsFromSource
             self.buildsFromBinary = buildsFromBinary
+            self.cacheEntriesReplaced = cacheEntriesReplaced
         }
     }
 
@@ -62,7 +68,7 @@ public final class KernelLibrary: @unchecked Sendable {
     public let options: String
     private let source: Source
     private let cacheKeyPrefix: String
-    private let cacheDirectory: URL?
+    private let cache: ProgramCache?
 
     private let lock = NSLock()
     private var programs: [String: cl_program] = [:]
@@ -77,7 +83,7 @@ public final class KernelLibrary: @unchecked Sendable {
         self.deviceLabel = deviceLabel
         self.options = options
         self.source = source
-        self.cacheDirectory = cacheDirectory
+        self.cache = cacheDirectory.map(ProgramCache.init(directory:))
         self.cacheKeyPrefix = "\(deviceName)\u{0}\(driverVersion)\u{0}\(options)\u{0}"
     }
 
@@ -123,7 +129,7 @@ public final class KernelLibrary: @unchecked Sendable {
         var status: cl_int = CL_SUCCESS
         guard let kernel = clCreateKernel(program, name, &status), status == CL_SUCCESS else {
             if status == CL_INVALID_KERNEL_NAME { throw DeviceError.missingKernel(name: name) }
-            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "creating kernel \(name) from \(file)")
+            throw OpenCLStatus.error(for: status, operation: "creating kernel \(name) from \(file)")
         }
         kernels[name] = kernel
         return kernel
@@ -146,7 +152,10 @@ public final class KernelLibrary: @unchecked Sendable {
 
     /// The names of the kernels `file` defines, as the driver reports them.
     public func kernelNames(in file: String) throws -> [String] {
-        let program = try program(for: file)
+        try Self.kernelNames(of: try program(for: file), file: file)
+    }
+
+    private static func kernelNames(of program: cl_program, file: String) throws -> [String] {
         var size = 0
         try OpenCLStatus.check(clGetProgramInfo(program, cl_program_info(CL_PROGRAM_KERNEL_NAMES), 0, nil, &size), "listing kernels of \(file)")
         var bytes = [CChar](repeating: 0, count: max(size, 1))
@@ -171,23 +180,49 @@ public final class KernelLibrary: @unchecked Sendable {
 
         let text = try sourceText(of: file)
         let key = cacheKeyPrefix + text
-        let cacheURL = cacheDirectory?.appendingPathComponent(
-            "\((file as NSString).deletingPathExtension)-\(KernelLibrary.hashHex(key)).bin")
-
-        if let cacheURL, let program = loadCachedBinary(at: cacheURL) {
-            lock.lock(); programs[file] = program; stats.buildsFromBinary += 1; lock.unlock()
-            return program
+        var replacing = false
+        if let cache {
+            switch cache.lookup(file: file, key: key) {
+            case let .found(binary):
+                if let program = loadBinary(binary, file: file) {
+                    lock.lock(); programs[file] = program; stats.buildsFromBinary += 1; lock.unlock()
+                    return program
+                }
+                replacing = true
+            case .unusable:
+                replacing = true
+            case .absent:
+                break
+            }
         }
         let program = try compile(file: file, text: text)
-        if let cacheURL { storeBinary(of: program, at: cacheURL) }
-        lock.lock(); programs[file] = program; stats.buildsFromSource += 1; lock.unlock()
+        if let cache, let binary = binary(of: program) { cache.store(binary, file: file, key: key) }
+        lock.lock()
+        programs[file] = program
+        stats.buildsFromSource += 1
+        if replacing { stats.cacheEntriesReplaced += 1 }
+        lock.unlock()
         return program
     }
     private let buildLock = NSLock()
 
+    /// Waits for a build in flight and keeps any new one from starting, for process exit
+    /// (`OpenCLDevice.finishAllBeforeExit`). Gives up at `deadline`.
+    func holdBuildsForExit(before deadline: Date) {
+        _ = buildLock.lock(before: deadline)
+    }
+
     // MARK: Building
 
+    /// Host memory a compile is expected to need at least. PoCL and LLVM abort rather than report
+    /// when an allocation fails mid-compile, so the compiler is not started without this much free.
+    static let compileHeadroomBytes = 128 << 20
+
     private func compile(file: String, text: String) throws -> cl_program {
+        guard Self.hostHasRoom(for: Self.compileHeadroomBytes) else {
+            throw DeviceError.outOfMemory(bytes: Self.compileHeadroomBytes, device: "host",
+                                          detail: "host memory is too short to compile kernel file \(file) for \(deviceLabel)")
+        }
         var status: cl_int = CL_SUCCESS
         let program: cl_program? = text.withCString { pointer in
             var strings: [UnsafePointer<CChar>?] = [pointer]
@@ -195,7 +230,7 @@ public final class KernelLibrary: @unchecked Sendable {
             return clCreateProgramWithSource(context, 1, &strings, &lengths, &status)
         }
         guard let program, status == CL_SUCCESS else {
-            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "creating the program for \(file)")
+            throw OpenCLStatus.error(for: status, operation: "creating the program for \(file)")
         }
         var device: cl_device_id? = self.device
         status = clBuildProgram(program, 1, &device, options, nil, nil)
@@ -206,7 +241,7 @@ public final class KernelLibrary: @unchecked Sendable {
                 throw DeviceError.kernelBuild(file: file, device: deviceLabel,
                                               log: log.isEmpty ? "\(OpenCLStatus.name(status)) with options '\(options)'" : log)
             }
-            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "building \(file)")
+            throw OpenCLStatus.error(for: status, operation: "building \(file)")
         }
         return program
     }
@@ -224,54 +259,55 @@ public final class KernelLibrary: @unchecked Sendable {
 
     // MARK: Disk cache
 
-    private func loadCachedBinary(at url: URL) -> cl_program? {
-        guard let data = try? Data(contentsOf: url), !data.isEmpty else { return nil }
+    /// The program of a verified cached binary, or nil when the driver refuses it or the program
+    /// lacks a kernel that `OpenCLKernels` lists for `file` (then the caller builds from source).
+    private func loadBinary(_ binary: [UInt8], file: String) -> cl_program? {
         var status: cl_int = CL_SUCCESS
         var binaryStatus: cl_int = CL_SUCCESS
         var device: cl_device_id? = self.device
-        var length = data.count
-        let program: cl_program? = data.withUnsafeBytes { raw in
-            var pointer: UnsafePointer<UInt8>? = raw.bindMemory(to: UInt8.self).baseAddress
+        var length = binary.count
+        let program: cl_program? = binary.withUnsafeBufferPointer { buffer in
+            var pointer: UnsafePointer<UInt8>? = buffer.baseAddress
             return clCreateProgramWithBinary(context, 1, &device, &length, &pointer, &binaryStatus, &status)
         }
         guard let program, status == CL_SUCCESS, binaryStatus == CL_SUCCESS else {
             if let program { clReleaseProgram(program) }
             return nil
         }
-        if clBuildProgram(program, 1, &device, options, nil, nil) != CL_SUCCESS {
+        guard clBuildProgram(program, 1, &device, options, nil, nil) == CL_SUCCESS,
+              let defined = try? Self.kernelNames(of: program, file: file),
+              Set(OpenCLKernels.byFile[file] ?? []).isSubset(of: defined) else {
             clReleaseProgram(program)
             return nil
         }
         return program
     }
 
-    private func storeBinary(of program: cl_program, at url: URL) {
+    /// Whether `bytes` of host memory can be allocated now (allocated and freed at once: a probe
+    /// that catches an address-space limit such as `ulimit -v` before the driver runs into it).
+    static func hostHasRoom(for bytes: Int) -> Bool {
+        guard let probe = malloc(bytes) else { return false }
+        free(probe)
+        return true
+    }
+
+    /// Host memory asking the driver for a binary may take: PoCL serialises the program into a
+    /// 256 MiB scratch buffer when asked for its size, and segfaults when that allocation fails.
+    static let binaryHeadroomBytes = 320 << 20
+
+    /// The driver's binary of a built program, or nil when it will not give one or host memory is
+    /// short (caching is optional, so it is skipped then).
+    private func binary(of program: cl_program) -> [UInt8]? {
+        guard Self.hostHasRoom(for: Self.binaryHeadroomBytes) else { return nil }
         var size = 0
         guard clGetProgramInfo(program, cl_program_info(CL_PROGRAM_BINARY_SIZES), MemoryLayout<Int>.size, &size, nil) == CL_SUCCESS,
-              size > 0 else { return }
+              size > 0, size <= ProgramCacheEntry.maximumBinarySize, Self.hostHasRoom(for: 2 * size) else { return nil }
         var bytes = [UInt8](repeating: 0, count: size)
         let status = bytes.withUnsafeMutableBufferPointer { buffer -> cl_int in
             var pointer: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
             return clGetProgramInfo(program, cl_program_info(CL_PROGRAM_BINARIES),
                                     MemoryLayout<UnsafeMutablePointer<UInt8>?>.size, &pointer, nil)
         }
-        guard status == CL_SUCCESS else { return }
-        // Best effort: an unwritable cache only costs a compile next time.
-        let manager = FileManager.default
-        try? manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.appendingPathExtension("tmp\(getpid())")
-        guard (try? Data(bytes).write(to: temporary)) != nil else { return }
-        if rename(temporary.path, url.path) != 0 { try? manager.removeItem(at: temporary) }
-    }
-
-    /// 64-bit FNV-1a of `text`, in hex: the cache key (collisions would need a deliberate attack).
-    static func hashHex(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return status == CL_SUCCESS ? bytes : nil
     }
 }

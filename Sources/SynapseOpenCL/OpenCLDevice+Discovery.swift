@@ -68,6 +68,14 @@ extension OpenCLDevice {
         return registry
     }
 
+    /// The devices created so far (none before the first `all()`), without creating any.
+    /// Gives up and returns none when another thread holds the registry past `deadline`.
+    static func createdDevices(before deadline: Date) -> [OpenCLDevice] {
+        guard registryLock.lock(before: deadline) else { return [] }
+        defer { registryLock.unlock() }
+        return cachedRegistry?.devices ?? []
+    }
+
     private static func platformIDs() throws -> [cl_platform_id] {
         var count: cl_uint = 0
         let status = clGetPlatformIDs(0, nil, &count)

@@ -72,11 +72,11 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
                                                    cl_context_properties(Int(bitPattern: UnsafeRawPointer(platformID))), 0]
         var device: cl_device_id? = deviceID
         guard let context = clCreateContext(&properties, 1, &device, nil, nil, &status), status == CL_SUCCESS else {
-            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "creating a context for \(spec) (\(name))")
+            throw OpenCLStatus.error(for: status, operation: "creating a context for \(spec) (\(name))")
         }
         self.context = context
         guard let queue = clCreateCommandQueue(context, deviceID, 0, &status), status == CL_SUCCESS else {
-            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "creating the command queue of \(spec) (\(name))")
+            throw OpenCLStatus.error(for: status, operation: "creating the command queue of \(spec) (\(name))")
         }
         self.queue = queue
 
@@ -93,6 +93,12 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
                                 deviceName: name, driverVersion: driver, options: options,
                                 source: .fromEnvironment, cacheDirectory: KernelLibrary.defaultCacheDirectory)
 
+        // A CPU device's buffers live in host memory. Allocating that memory when the buffer is
+        // created (CL_MEM_ALLOC_HOST_PTR) turns host memory running out into an error from
+        // clCreateBuffer; PoCL otherwise allocates at the buffer's first use and aborts on an
+        // assertion when that fails.
+        let memoryFlags = cl_mem_flags(kind == .cpu ? CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR : CL_MEM_READ_WRITE)
+        let memoryName = kind == .cpu ? "host memory" : "device memory"
         pool = BufferPool(
             make: { size in
                 if size > info.maxAllocationBytes {
@@ -100,12 +106,14 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
                                                   detail: "larger than the device's largest allocation of \(info.maxAllocationBytes) bytes")
                 }
                 var status: cl_int = CL_SUCCESS
-                let mem = clCreateBuffer(context, cl_mem_flags(CL_MEM_READ_WRITE), size, nil, &status)
+                let mem = clCreateBuffer(context, memoryFlags, size, nil, &status)
                 guard let mem, status == CL_SUCCESS else {
                     if OpenCLStatus.isOutOfMemory(status) {
-                        throw DeviceError.outOfMemory(bytes: size, device: info.spec, detail: "clCreateBuffer: \(OpenCLStatus.name(status))")
+                        throw DeviceError.outOfMemory(bytes: size, device: info.spec,
+                                                      detail: "\(status == CL_OUT_OF_HOST_MEMORY ? "host memory" : memoryName) ran out: "
+                                                          + "clCreateBuffer: \(OpenCLStatus.name(status))")
                     }
-                    throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "allocating \(size) bytes")
+                    throw OpenCLStatus.error(for: status, operation: "allocating \(size) bytes")
                 }
                 return OpenCLBuffer(mem: mem, byteCount: size, deviceSpec: info.spec)
             },
@@ -158,7 +166,7 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         // Stage a private copy so the caller may reuse `source` at once; the copy is freed by an
         // event callback when the transfer has completed.
         guard let staging = malloc(count) else {
-            throw DeviceError.outOfMemory(bytes: count, device: "host", detail: "staging buffer for a write to \(info.spec)")
+            throw DeviceError.outOfMemory(bytes: count, device: "host", detail: "host memory for the staging copy of a write to \(info.spec)")
         }
         staging.copyMemory(from: base, byteCount: count)
         var event: cl_event?
@@ -167,7 +175,7 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         queueLock.unlock()
         guard status == CL_SUCCESS, let event else {
             free(staging)
-            throw DeviceError.openCL(status: status, name: OpenCLStatus.name(status), operation: "writing \(count) bytes to \(info.spec)")
+            throw OpenCLStatus.error(for: status, operation: "writing \(count) bytes to \(info.spec)")
         }
         let freeStaging: @convention(c) (cl_event?, cl_int, UnsafeMutableRawPointer?) -> Void = { _, _, data in free(data) }
         if clSetEventCallback(event, CL_COMPLETE, freeStaging, staging) != CL_SUCCESS {

@@ -22,11 +22,30 @@ public enum OpenCLStatus {
             || status == CL_OUT_OF_HOST_MEMORY || status == CL_INVALID_BUFFER_SIZE
     }
 
-    /// Throws `DeviceError.openCL` unless `status` is `CL_SUCCESS`.
+    /// Throws `error(for:operation:)` unless `status` is `CL_SUCCESS`.
     @inline(__always)
     static func check(_ status: Int32, _ operation: @autoclosure () -> String) throws {
         if status != CL_SUCCESS {
-            throw DeviceError.openCL(status: status, name: name(status), operation: operation())
+            throw error(for: status, operation: operation())
+        }
+    }
+
+    /// The error a failing `status` of `operation` means: `DeviceError.outOfMemory` saying what ran
+    /// out for the out-of-memory codes (host memory for `CL_OUT_OF_HOST_MEMORY`; host or device
+    /// resources for `CL_OUT_OF_RESOURCES`, which is host memory on CPU drivers such as PoCL; device
+    /// memory for `CL_MEM_OBJECT_ALLOCATION_FAILURE`), else `DeviceError.openCL`.
+    public static func error(for status: Int32, operation: String) -> DeviceError {
+        let what = "\(name(status)) while \(operation)"
+        switch status {
+        case CL_OUT_OF_HOST_MEMORY:
+            return .outOfMemory(bytes: 0, device: "host", detail: "host memory ran out in the OpenCL driver: \(what)")
+        case CL_OUT_OF_RESOURCES:
+            return .outOfMemory(bytes: 0, device: "host or device",
+                                detail: "the OpenCL driver ran out of resources (host memory on a CPU device, device resources on a GPU): \(what)")
+        case CL_MEM_OBJECT_ALLOCATION_FAILURE:
+            return .outOfMemory(bytes: 0, device: "device", detail: "device memory ran out: \(what)")
+        default:
+            return .openCL(status: status, name: name(status), operation: operation)
         }
     }
 
