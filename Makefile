@@ -1,12 +1,13 @@
 # The two commands of the README:
 #   make train   install what is missing, build, train LeNet-5 on Fashion-MNIST on the best device
-#   make test    install what is missing, build, run every test (OpenCL tests run on PoCL without a GPU)
+#   make test    install what is missing, build, run every test (OpenCL tests run on PoCL without a GPU),
+#                then fuzz the file parsers
 # Extra arguments: make train ARGS="--device cpu --epochs 1"
 
 CONFIG ?= release
 BIN = $(shell swift build -c $(CONFIG) --show-bin-path)
 
-.PHONY: setup build train test bench clean
+.PHONY: setup build train test fuzz bench clean
 
 setup:
 	@scripts/setup.sh
@@ -18,8 +19,14 @@ train: build
 	$(BIN)/synapse train $(ARGS)
 
 # OpenCL is required in tests: a missing OpenCL device fails the run instead of skipping.
+# Then every file parser is fuzzed for FUZZ_SECONDS each (libFuzzer + AddressSanitizer).
+FUZZ_SECONDS ?= 20
 test: setup
 	SYNAPSE_REQUIRE_OPENCL=1 swift test -c $(CONFIG) $(TEST_ARGS)
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 bench: build
 	$(BIN)/synapse-bench $(ARGS)

@@ -29,7 +29,8 @@ public enum DeviceError: Error, CustomStringConvertible, Equatable {
             let forms = expected.map { " (expected \($0))" } ?? ""
             return "no device matches '\(requested)'\(forms); available: \(list)"
         case let .outOfMemory(bytes, device, detail):
-            return "out of memory on \(device): could not allocate \(bytes) bytes (\(detail))"
+            let size = bytes > 0 ? " \(bytes) bytes" : ""
+            return "out of memory on \(device): could not allocate\(size) (\(detail))"
         case let .unsupported(what):
             return "unsupported: \(what)"
         case let .library(name, status, operation):

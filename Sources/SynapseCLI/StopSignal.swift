@@ -33,7 +33,10 @@ final class StopSignal: @unchecked Sendable {
             if waited { saving.lock() }
             StandardError.write(waited ? "\nsynapse: interrupted after the checkpoint being written was complete\n"
                                        : "\nsynapse: interrupted\n")
-            exit(128 + number)
+            // At once, and without the libraries' destructors, which could crash under a busy
+            // OpenCL driver: nothing is left to save.
+            fflush(nil)
+            _exit(128 + number)
         }
         let again = number == SIGINT ? "Ctrl-C" : "SIGTERM"
         StandardError.write("\nsynapse: stopping after this step (\(again) again to quit now)\n")

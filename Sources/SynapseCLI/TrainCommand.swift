@@ -55,7 +55,10 @@ struct TrainCommand: ParsableCommand {
         let stop = StopSignal()  // first, so an early Ctrl-C or SIGTERM is a stop request too
         let configuration = trainingConfiguration
         try configuration.validate()
-        if let save { try Trainer.checkSavePath(save) }  // now rather than after the first epoch
+        if let save {
+            try Trainer.checkSavePath(save)  // now rather than after the first epoch
+            SafeTensorsFile.removeStaleTemporaries(of: save)  // left by a save that was killed
+        }
         let device = try deviceOptions.resolve()
         let trainer = try Trainer(configuration: configuration, device: device)
         if let resume { try trainer.resume(from: resume) }
