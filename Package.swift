@@ -28,20 +28,24 @@ let package = Package(
         .target(name: "SynapseBackend"),
         .target(name: "CVectorMath"),
         .target(name: "SynapseCPU", dependencies: ["SynapseBackend", "CBLAS", "CVectorMath"]),
-        .target(name: "SynapseOpenCL", dependencies: ["SynapseBackend", "COpenCL"],
+        .target(name: "SynapseOpenCL", dependencies: ["SynapseBackend", "SynapseJSON", "COpenCL"],
                 plugins: [.plugin(name: "EmbedKernels")]),
 
         // MARK: Framework
         .target(name: "SynapseCore", dependencies: ["SynapseBackend"]),
         .target(name: "SynapseNN", dependencies: ["SynapseCore"]),
         .target(name: "SynapseOptimizers", dependencies: ["SynapseCore", "SynapseNN"]),
-        .target(name: "SynapseData", dependencies: ["SynapseCore", "CZlib"]),
+        // The one JSON parser (strict: duplicate keys and invalid UTF-8 are errors), for safetensors
+        // headers and CLBlast tuner files.
+        .target(name: "SynapseJSON"),
+        .target(name: "SynapseIO", dependencies: ["SynapseBackend", "SynapseJSON"]),
+        .target(name: "SynapseData", dependencies: ["SynapseCore", "SynapseIO", "CZlib"]),
         .target(name: "SynapseModels", dependencies: ["SynapseNN"]),
         // Registers the built-in device providers at load time (Swift has no module initialisers).
         .target(name: "SynapseRegistration"),
         .target(name: "Synapse", dependencies: [
             "SynapseRegistration", "SynapseBackend", "SynapseCPU", "SynapseOpenCL", "SynapseCore", "SynapseNN",
-            "SynapseOptimizers", "SynapseData", "SynapseModels",
+            "SynapseOptimizers", "SynapseIO", "SynapseData", "SynapseModels",
         ]),
 
         // MARK: Training loop (library, so tests drive it without the CLI)
@@ -67,7 +71,9 @@ let package = Package(
         .testTarget(name: "SynapseCoreTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseNNTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseOptimizersTests", dependencies: ["SynapseTestSupport"]),
+        .testTarget(name: "SynapseIOTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseDataTests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
+        .testTarget(name: "SynapseTrainingTests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
         .testTarget(name: "SynapseModelsTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseCLITests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
         .testTarget(name: "SynapseConformanceTests", dependencies: ["SynapseTestSupport"]),

@@ -21,15 +21,12 @@ build=.build-fuzz
 mkdir -p "$build"
 
 data=Sources/SynapseData
-common=("$data/DataError.swift" "$data/SafeTensorDType.swift" "$data/HostFile.swift" "$data/HostFileReader.swift")
+# The sources compiled into each target beside its Target.swift (the libraries below are linked).
 sources() {
   case "$1" in
-    safetensors) echo "${common[@]}" "$data"/SafeTensor.swift "$data"/SafeTensor+Conversion.swift \
-                      "$data"/SafeTensorsFile.swift "$data"/SafeTensorsFile+Reading.swift \
-                      "$data"/SafeTensorsFile+Writing.swift "$data"/JSONValue.swift ;;
-    idx)         echo "${common[@]}" "$data"/IDXFile.swift "$data"/IDXFile+Reading.swift "$data"/Gzip.swift \
-                      "$data"/GzipInflater.swift ;;
-    gzip)        echo "${common[@]}" "$data"/Gzip.swift "$data"/GzipInflater.swift ;;
+    safetensors) echo "" ;;
+    idx)         echo "$data"/IDXFile.swift "$data"/IDXFile+Reading.swift "$data"/Gzip.swift "$data"/GzipInflater.swift ;;
+    gzip)        echo "$data"/Gzip.swift "$data"/GzipInflater.swift ;;
     tuning)      echo Sources/SynapseOpenCL/CLBlastTunerFile.swift Fuzz/tuning/CLBlastTuningStub.swift ;;
     *) echo "fuzz: unknown target $1 (safetensors, idx, gzip, tuning)" >&2; return 1 ;;
   esac
@@ -43,24 +40,30 @@ stale() {
   return 1
 }
 
-# SynapseBackend (ensure, DeviceError) as a static library the parsers import.
-backend=(Sources/SynapseBackend/*.swift)
-if stale "$build/libSynapseBackend.a" "${backend[@]}"; then
-  echo "fuzz: building SynapseBackend"
-  swiftc -O -g -parse-as-library -package-name Synapse -sanitize=address -module-name SynapseBackend -emit-module \
-    -emit-module-path "$build/SynapseBackend.swiftmodule" -emit-library -static \
-    -o "$build/libSynapseBackend.a" "${backend[@]}" > "$build/backend-build.log" 2>&1 \
-    || { cat "$build/backend-build.log" >&2; exit 1; }
-fi
+# SynapseBackend (ensure, DeviceError), SynapseJSON (the JSON parser) and SynapseIO (safetensors,
+# files) as static libraries the parsers import.
+library() {
+  local name=$1; shift
+  if stale "$build/lib$name.a" "$@"; then
+    echo "fuzz: building $name"
+    swiftc -O -g -parse-as-library -package-name Synapse -sanitize=address -module-name "$name" -emit-module \
+      -emit-module-path "$build/$name.swiftmodule" -emit-library -static -I "$build" \
+      -o "$build/lib$name.a" "$@" > "$build/$name-build.log" 2>&1 \
+      || { cat "$build/$name-build.log" >&2; exit 1; }
+  fi
+}
+library SynapseBackend Sources/SynapseBackend/*.swift
+library SynapseJSON Sources/SynapseJSON/*.swift
+library SynapseIO Sources/SynapseIO/*.swift
 
 failed=()
 for target in "${targets[@]}"; do
   read -r -a files <<< "$(sources "$target")"
   binary=$build/fuzz-$target
-  if stale "$binary" "${files[@]}" "Fuzz/$target/Target.swift" "$build/libSynapseBackend.a"; then
+  if stale "$binary" "${files[@]}" "Fuzz/$target/Target.swift" "$build"/libSynapse*.a; then
     echo "fuzz: building $target"
     swiftc -O -g -parse-as-library -package-name Synapse -sanitize=fuzzer,address -use-ld=lld -module-name "Fuzz_$target" \
-      -I "$build" -I Sources/CZlib -L "$build" -lSynapseBackend \
+      -I "$build" -I Sources/CZlib -L "$build" -lSynapseIO -lSynapseJSON -lSynapseBackend \
       "${files[@]}" "Fuzz/$target/Target.swift" -o "$binary" > "$build/$target-build.log" 2>&1 \
       || { cat "$build/$target-build.log" >&2; exit 1; }
   fi

@@ -1,9 +1,11 @@
 // libFuzzer target: the safetensors reader (8-byte length, JSON header, metadata, layout checks)
-// and the tensor conversions behind it. Built into the SynapseData sources by scripts/fuzz.sh.
+// and the tensor conversions behind it. Built against SynapseIO by scripts/fuzz.sh.
 //
 // Each input is tried twice: as a whole file, and as the JSON header of an otherwise empty file
 // (so mutations reach the header parser without first having to get the length right). Every
 // file that parses must survive the conversions and read back identically after `serialized()`.
+
+import SynapseIO
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSafeTensors(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

@@ -5,5 +5,6 @@
 @_exported import SynapseCore
 @_exported import SynapseNN
 @_exported import SynapseOptimizers
+@_exported import SynapseIO
 @_exported import SynapseData
 @_exported import SynapseModels

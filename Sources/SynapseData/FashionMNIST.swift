@@ -1,3 +1,4 @@
+import SynapseIO
 /// Fashion-MNIST (Zalando): 70 000 grayscale 28×28 images of clothing in 10 classes,
 /// a drop-in replacement for MNIST that is harder to score well on.
 public enum FashionMNIST {

@@ -1,3 +1,4 @@
+import SynapseIO
 import CZlib
 import SynapseBackend
 

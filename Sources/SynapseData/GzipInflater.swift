@@ -1,3 +1,4 @@
+import SynapseIO
 import CZlib
 
 /// Inflates a gzip stream (one or more concatenated members) on demand: the caller says how

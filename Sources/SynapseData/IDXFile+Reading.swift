@@ -1,3 +1,4 @@
+import SynapseIO
 import SynapseBackend
 // Reading IDX files defensively: the header is read and checked first, and then only the bytes
 // it says are needed are read or inflated, so neither a huge file nor a gzip bomb costs more

@@ -1,3 +1,4 @@
+import SynapseIO
 import SynapseBackend
 /// One IDX file: the format of MNIST and Fashion-MNIST.
 ///

@@ -1,3 +1,4 @@
+import SynapseIO
 import SynapseBackend
 /// An image-classification dataset stored as MNIST-style IDX files in one directory:
 /// `train-images-idx3-ubyte(.gz)`, `train-labels-idx1-ubyte(.gz)`, `t10k-images-…`,

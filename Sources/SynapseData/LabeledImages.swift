@@ -1,3 +1,4 @@
+import SynapseIO
 import SynapseBackend
 /// A set of equally sized images with one integer class label each, held on the host.
 ///

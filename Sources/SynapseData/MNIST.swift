@@ -1,3 +1,4 @@
+import SynapseIO
 /// MNIST (LeCun, Cortes, Burges): 70 000 grayscale 28×28 handwritten digits, labels 0…9.
 ///
 /// No system package ships it here, so the directory is always given explicitly.

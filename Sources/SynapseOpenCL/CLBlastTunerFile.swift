@@ -1,5 +1,6 @@
 import Foundation
 import SynapseBackend
+import SynapseJSON
 
 // Reading CLBlast tuner output files (`clblast_*.json`). Kept apart from the OpenCL side of
 // `CLBlastTuning` so the parser builds on its own (the fuzz target in Fuzz/tuning compiles it).
@@ -23,17 +24,24 @@ extension CLBlastTuning {
     /// flags, all far smaller; a larger one can only be damage.
     public static let maxParameterValue = 1 << 16
 
-    /// Parses a tuner's JSON output. `kernel_family` names the kernel (`xgemm_1` → `Xgemm`,
+    /// Parses a tuner's JSON output (with the strict parser safetensors headers use). `kernel_family` names the kernel (`xgemm_1` → `Xgemm`,
     /// `xgemm_direct_1` → `XgemmDirect`); `best_parameters` holds `NAME=value` pairs, of which
     /// `PRECISION` is dropped (it is not a kernel parameter). Names must be upper-case C
     /// identifiers (CLBlast's spelling), each given once, with values in `0...maxParameterValue`.
     public static func parseTunerOutput(_ data: Data, file: String) throws -> TunerResult {
         func bad(_ why: String) -> DeviceError { .unsupported("CLBlast tuner file \(file): \(why)") }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw bad("not a JSON object")
+        let document: JSONValue
+        do { document = try JSONValue.parse(ArraySlice(data)) } catch {
+            throw bad("not JSON: \(error.message) at byte \(error.offset)")
+        }
+        guard case let .object(members) = document else { throw bad("not a JSON object") }
+        let object = Dictionary(members, uniquingKeysWith: { first, _ in first })  // keys are unique
+        func text(_ key: String) -> String? {
+            if case let .string(value)? = object[key] { return value }
+            return nil
         }
         func field(_ key: String) throws -> String {
-            guard let value = object[key] as? String, !value.isEmpty else { throw bad("missing \"\(key)\"") }
+            guard let value = text(key), !value.isEmpty else { throw bad("missing \"\(key)\"") }
             return value
         }
         let family = try field("kernel_family")
@@ -56,7 +64,7 @@ extension CLBlastTuning {
         }
         guard !parameters.isEmpty else { throw bad("\"best_parameters\" is empty") }
         return TunerResult(kernel: kernel, parameters: parameters, precision: precision,
-                           device: (object["device"] as? String) ?? "", bestTime: Double((object["best_time"] as? String) ?? "") ?? .infinity)
+                           device: text("device") ?? "", bestTime: Double(text("best_time") ?? "") ?? .infinity)
     }
 
     /// Whether `name` is spelled like a CLBlast parameter: `A-Z`, digits and `_`, not starting with a digit.

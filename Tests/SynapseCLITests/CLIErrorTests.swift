@@ -1,3 +1,4 @@
+import SynapseTraining
 import Foundation
 import SynapseTestSupport
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// The real Fashion-MNIST files from the `dataset-fashion-mnist` package.

@@ -1,4 +1,4 @@
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// Inputs scripts/fuzz.sh found that crashed a parser, kept as tests (issue 13, fuzz targets).

@@ -1,5 +1,4 @@
 import Foundation
-import SynapseData
 import SynapseTestSupport
 import SynapseTraining
 import Testing

@@ -1,4 +1,4 @@
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// zlib round trips and the edge cases of gzip streams.

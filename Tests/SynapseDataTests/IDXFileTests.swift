@@ -1,5 +1,5 @@
 import Foundation
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// IDX parsing on fixtures the tests write: raw and gzip, every corrupt case.

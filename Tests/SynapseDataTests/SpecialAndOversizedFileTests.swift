@@ -1,5 +1,5 @@
 import Foundation
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// Files that are not regular files, or far larger than their header says (issue 13, case 5):
@@ -80,7 +80,7 @@ import Testing
         let path = directory + "/huge.safetensors"
         let size = Self.physicalMemory + (1 << 30)
         let header = #"{"w":{"dtype":"U8","shape":[\#(size)],"data_offsets":[0,\#(size)]}}"#
-        let prefix = SafeTensorsFileTests.file(header: header, data: [])
+        let prefix = safetensorsBytes(header: header, data: [])
         try Self.sparseFile(path, prefix: prefix, size: prefix.count + size)
         expectDataError(mentions: [path, "\(size) bytes", "memory"], {
             _ = try SafeTensorsFile(contentsOf: path)

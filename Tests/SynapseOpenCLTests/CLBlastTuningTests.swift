@@ -43,7 +43,10 @@ import Testing
 
     @Test func corruptTunerFilesNameTheFileAndTheProblem() {
         let cases: [(Data, String)] = [
-            (Data("not json".utf8), "not a JSON object"),
+            (Data("not json".utf8), "not JSON: invalid literal at byte 1"),
+            (Data("[1, 2]".utf8), "not a JSON object"),
+            // The strict parser safetensors headers use: a repeated key is refused, not resolved.
+            (Data(#"{"kernel_family": "xgemm_1", "kernel_family": "xgemv_1"}"#.utf8), "not JSON"),
             (Data(#"{"kernel_family": "xgemm_1", "precision": "32"}"#.utf8), "missing \"best_parameters\""),
             (Self.tunerFile(family: "xgemm_1", parameters: "MWG=64 KWG"), "cannot read parameter \"KWG\""),
             (Self.tunerFile(family: "xgemm_1", precision: "single", parameters: "MWG=64"), "\"precision\" is not a number"),

@@ -1,5 +1,5 @@
 import SynapseBackend
-import SynapseCore
+import Synapse
 
 /// A training checkpoint in one safetensors file: the model's state dict under PyTorch's names
 /// and layouts (F32), the optimizer's state under `optimizer/…`, and in the metadata the model

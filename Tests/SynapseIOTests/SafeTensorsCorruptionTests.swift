@@ -1,5 +1,5 @@
 import Foundation
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// Untrusted safetensors input: every malformed file gives a DataError naming file and key.

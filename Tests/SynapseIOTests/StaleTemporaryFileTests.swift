@@ -1,5 +1,5 @@
 import Foundation
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// A save killed midway (SIGKILL, a second Ctrl-C, power loss) leaves its temporary file behind;

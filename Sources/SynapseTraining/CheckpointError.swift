@@ -1,3 +1,4 @@
+import Synapse
 /// Why a checkpoint cannot be used for the model or run at hand. Every case names the file, and
 /// the key where there is one, so the message alone says what to fix.
 public enum CheckpointError: Error, Equatable, CustomStringConvertible, Sendable {

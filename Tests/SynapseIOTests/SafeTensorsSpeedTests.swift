@@ -1,4 +1,4 @@
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// A Fashion-MNIST-sized tensor (60 000 × 784 floats) must round trip quickly: no per-byte

@@ -1,3 +1,4 @@
+import Synapse
 /// Where a training run stands, as a checkpoint records it so a resumed run continues exactly.
 public struct TrainingProgress: Sendable, Hashable, Codable {
     /// The epoch in progress (0-based); equal to the number of finished epochs when `batch` is 0.

@@ -1,5 +1,5 @@
 import Foundation
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// Saving replaces the target in one step and never leaves a temporary file behind.

@@ -5,7 +5,7 @@
 /// numbers keep their text (so `3`, `3.0` and `1e400` can be told apart and integers are
 /// exact), strings must be valid UTF-8, a key may appear only once per object, nesting depth is
 /// bounded, and every syntax error says at which byte it was found.
-indirect enum JSONValue: Equatable {
+package indirect enum JSONValue: Equatable {
     /// An object's members in document order; keys are unique (the parser rejects duplicates).
     case object([(key: String, value: JSONValue)])
     /// An array.
@@ -19,7 +19,7 @@ indirect enum JSONValue: Equatable {
     /// `null`.
     case null
 
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case let (.object(a), .object(b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
@@ -32,13 +32,13 @@ indirect enum JSONValue: Equatable {
     }
 
     /// The value as an `Int` if it is a number written as an integer that fits.
-    var integer: Int? {
+    package var integer: Int? {
         guard case let .number(text) = self else { return nil }
         return Int(text)
     }
 
     /// A short name of the value's kind for error messages.
-    var kind: String {
+    package var kind: String {
         switch self {
         case .object: return "an object"
         case .array: return "an array"
@@ -50,34 +50,34 @@ indirect enum JSONValue: Equatable {
     }
 
     /// The value itself for numbers (`1.5`), else its kind, for error messages.
-    var summary: String {
+    package var summary: String {
         if case let .number(text) = self { return text }
         return kind
     }
 
     /// Why a document is not JSON, with the byte offset where parsing stopped.
-    struct SyntaxError: Error {
+    package struct SyntaxError: Error {
         /// Offset into the parsed bytes.
-        let offset: Int
+        package let offset: Int
         /// What was expected or wrong there.
-        let message: String
+        package let message: String
         /// Set when the error is a key repeated within one object.
-        var duplicate: DuplicateKey? = nil
+        package var duplicate: DuplicateKey? = nil
     }
 
     /// A key that appears twice in one object: RFC 8259 leaves the meaning open (readers differ
     /// on which value wins), so the parser refuses rather than picking one. Keys compare as Swift
     /// strings, as in the dictionaries they end up in: canonically equivalent spellings (`é` and
     /// `e` + U+0301) are the same key.
-    struct DuplicateKey: Equatable {
+    package struct DuplicateKey: Equatable {
         /// The keys of the objects enclosing the repeated one, outermost first (`[]` at the top).
-        let path: [String]
+        package let path: [String]
         /// The repeated key.
-        let key: String
+        package let key: String
     }
 
     /// Parses one JSON document; surrounding whitespace is allowed, anything else is an error.
-    static func parse(_ bytes: ArraySlice<UInt8>, maxDepth: Int = 64) throws(SyntaxError) -> JSONValue {
+    package static func parse(_ bytes: ArraySlice<UInt8>, maxDepth: Int = 64) throws(SyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()

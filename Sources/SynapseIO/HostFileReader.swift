@@ -11,17 +11,17 @@ import Darwin
 ///
 /// Opening never blocks: the file is opened with `O_NONBLOCK` and refused unless it is a regular
 /// file, so a FIFO, a directory or a device given as a data file is an error, not a hang.
-final class HostFileReader {
+package final class HostFileReader {
     /// The path, for error messages.
-    let path: String
+    package let path: String
     /// The file's size in bytes when it was opened.
-    let size: Int
+    package let size: Int
     private let descriptor: Int32
 
     /// Opens `path` for reading.
     ///
     /// - Throws: `DataError.io` naming `path` if it cannot be opened or is not a regular file.
-    init(_ path: String) throws {
+    package init(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw HostFile.failure(path, "open for reading") }
         var info = stat()
@@ -48,7 +48,7 @@ final class HostFileReader {
     ///
     /// - Throws: `DataError.truncated` if the file ends first (it shrank since it was opened),
     ///   `DataError.io` on a read error.
-    func read(at offset: Int, count: Int, what: String) throws -> [UInt8] {
+    package func read(at offset: Int, count: Int, what: String) throws -> [UInt8] {
         var done = 0
         var failure: DataError?
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -83,7 +83,7 @@ final class HostFileReader {
 }
 
 /// The host's memory, the bound on what a file may make us allocate.
-enum HostMemory {
+package enum HostMemory {
     /// Physical memory in bytes (`Int.max` if the system does not say).
     static var physicalBytes: Int {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
@@ -93,7 +93,7 @@ enum HostMemory {
 
     /// Throws unless `bytes` fit in physical memory: a header that asks for more is refused
     /// with a message rather than ending in a failed allocation (a trap).
-    static func requireFits(_ bytes: Int, file: String, what: String) throws {
+    package static func requireFits(_ bytes: Int, file: String, what: String) throws {
         let limit = physicalBytes
         guard bytes <= limit else {
             throw DataError.malformed(

@@ -1,37 +1,37 @@
 import Foundation
-import SynapseData
+import Synapse
 import Testing
 
 /// Shared helpers for the SynapseData tests: scratch directories, the CI switch, and
 /// checks that an error is the expected `DataError` and names the file.
-enum TestEnvironment {
+public enum TestEnvironment {
     /// In CI (`CI` set) a missing real dataset or missing Python package is a failure.
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
 
     /// A fresh empty directory under the system temporary directory; pair with `remove`.
-    static func scratchDirectory() throws -> String {
+    public static func scratchDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "synapse-data-tests-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
     /// Deletes a scratch directory and everything in it.
-    static func remove(_ directory: String) {
+    public static func remove(_ directory: String) {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Writes `bytes` to `path` (non-atomically; fixtures only).
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
     /// The names in `directory`, sorted.
-    static func listing(_ directory: String) throws -> [String] {
+    public static func listing(_ directory: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
     }
 
     /// Runs an executable from `PATH` with arguments; returns exit status and combined output.
-    static func run(_ arguments: [String], stdin: [UInt8]? = nil) throws -> (status: Int32, output: String) {
+    public static func run(_ arguments: [String], stdin: [UInt8]? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -48,7 +48,7 @@ enum TestEnvironment {
 
 /// Runs `body`, expects it to throw a `DataError` that `matches`, and whose description
 /// contains every string in `mentions` (typically the file name and the key).
-func expectDataError(
+public func expectDataError(
     mentions: [String], sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> Void, matches: (DataError) -> Bool
 ) {
@@ -65,4 +65,11 @@ func expectDataError(
     } catch {
         Issue.record("expected a DataError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
     }
+}
+
+/// The bytes of a safetensors file with a header written by hand and the given data bytes.
+public func safetensorsBytes(header: String, data: [UInt8]) -> [UInt8] {
+    let json = Array(header.utf8)
+    let length = UInt64(json.count)
+    return (0..<8).map { UInt8(truncatingIfNeeded: length >> UInt64(8 * $0)) } + json + data
 }

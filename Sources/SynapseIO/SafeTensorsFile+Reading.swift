@@ -1,3 +1,4 @@
+import SynapseJSON
 // Parsing safetensors files defensively: every number in the header is checked before use.
 
 extension SafeTensorsFile {

@@ -1,4 +1,4 @@
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// The header is read as strictly as the format allows (issue 13, case 11): where readers could

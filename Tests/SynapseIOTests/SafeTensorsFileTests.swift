@@ -1,5 +1,5 @@
 import Foundation
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// safetensors round trips and layout.
@@ -58,11 +58,7 @@ import Testing
     }
 
     /// A file with a header written by hand and the given data bytes.
-    static func file(header: String, data: [UInt8]) -> [UInt8] {
-        let json = Array(header.utf8)
-        let length = UInt64(json.count)
-        return (0..<8).map { UInt8(truncatingIfNeeded: length >> UInt64(8 * $0)) } + json + data
-    }
+    static func file(header: String, data: [UInt8]) -> [UInt8] { safetensorsBytes(header: header, data: data) }
 
     @Test func readsEveryDTypeAndConverts() throws {
         let half: [UInt8] = [0x00, 0x3E, 0x00, 0xC0, 0x01, 0x00, 0x00, 0x7C]  // 1.5, -2, 2^-24, +inf

@@ -8,9 +8,9 @@ import Darwin
 
 /// Whole-file reads and crash-safe whole-file writes with POSIX calls, so failures carry the
 /// system's reason (`No such file or directory`, `Permission denied`) and the path.
-enum HostFile {
+package enum HostFile {
     /// Whether a regular file (or a link to one) exists at `path`.
-    static func exists(_ path: String) -> Bool {
+    package static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
@@ -19,7 +19,7 @@ enum HostFile {
     ///
     /// - Throws: `DataError.io` if it cannot be read or is not a regular file, `DataError.malformed`
     ///   if it is larger than physical memory.
-    static func readAll(_ path: String) throws -> [UInt8] {
+    package static func readAll(_ path: String) throws -> [UInt8] {
         let file = try HostFileReader(path)
         try HostMemory.requireFits(file.size, file: path, what: "reading the whole file")
         return try file.read(at: 0, count: file.size, what: "file")
@@ -34,7 +34,7 @@ enum HostFile {
     /// renamed. Temporaries of the same target that nobody holds locked were left by a writer
     /// that died mid-save (SIGKILL, power loss); they are removed first, so a crash costs at most
     /// one stale temporary until the next save.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         removeStaleTemporaries(of: path)
         let (fd, temporary) = try createLockedTemporary(for: path)
         do {
@@ -68,7 +68,7 @@ enum HostFile {
     }
 
     /// The prefix of every temporary file `writeAtomically` makes for `path`.
-    static func temporaryPrefix(of path: String) -> String {
+    package static func temporaryPrefix(of path: String) -> String {
         "." + (path.split(separator: "/").last.map(String.init) ?? path) + ".tmp-"
     }
 
@@ -90,7 +90,7 @@ enum HostFile {
 
     /// Removes the temporary files of `path` whose writer is gone: those no process holds locked.
     /// Best effort: anything that cannot be opened, locked or matched is left alone.
-    static func removeStaleTemporaries(of path: String) {
+    package static func removeStaleTemporaries(of path: String) {
         let directory = directoryName(path)
         let prefix = temporaryPrefix(of: path)
         for name in entries(of: directory) where name.hasPrefix(prefix) {
@@ -122,14 +122,14 @@ enum HostFile {
     }
 
     /// The directory part of `path` (`.` for a bare name, `/` for a file in the root).
-    static func directoryName(_ path: String) -> String {
+    package static func directoryName(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let head = String(path[..<slash])
         return head.isEmpty ? "/" : head
     }
 
     /// A `DataError.io` for the current `errno`.
-    static func failure(_ path: String, _ operation: String) -> DataError {
+    package static func failure(_ path: String, _ operation: String) -> DataError {
         let reason = String(cString: strerror(errno))
         return DataError.io(file: path, operation: operation, reason: reason)
     }

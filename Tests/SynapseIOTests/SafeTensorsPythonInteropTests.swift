@@ -1,5 +1,5 @@
 import Foundation
-import SynapseData
+import SynapseTestSupport
 import Testing
 
 /// Files move both ways between Synapse and Python's `safetensors` package (the reference
