@@ -14,18 +14,9 @@ import Testing
         return try! LabeledImages(pixels: pixels, labels: labels, height: 28, width: 28, classCount: 10)
     }()
 
+    /// A trainer over `images` (3 steps of 32 per epoch, 3 epochs): the one `ResumeValidationTests` builds.
     static func trainer(_ model: String, optimizer: TrainingConfiguration.OptimizerKind) throws -> Trainer {
-        var configuration = TrainingConfiguration()
-        configuration.model = model
-        configuration.optimizer = optimizer
-        configuration.batchSize = 32
-        configuration.seed = 1234
-        configuration.learningRate = optimizer == .sgd ? 0.05 : 1e-3
-        configuration.schedule = .step
-        configuration.epochs = 3
-        let loader = DataLoader(images, batchSize: 32, seed: configuration.seed, dropLast: true, device: CPUDevice.shared)
-        return try Trainer(configuration: configuration, device: CPUDevice.shared,
-                           data: TrainingData(train: loader, test: nil, name: "random"))
+        try ResumeValidationTests.trainer(model, optimizer: optimizer)
     }
 
     static func weights(_ trainer: Trainer) throws -> [[Float]] {
