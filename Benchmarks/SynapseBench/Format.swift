@@ -61,6 +61,11 @@ struct ResultTable {
             extra.append(phases.map { "\($0.name) \(Format.seconds($0.medianSeconds))" }.joined(separator: " / "))
         }
         if r.suite == "train" { extra.append("peak \(Format.bytes(r.peakMemoryBytes))") }
+        if let commands = r.facts?["commands/step"] {
+            extra.append(String(format: "%.0f commands/step (%.0f kernels, %.0f GEMM calls), %.0f µs host enqueue/step", commands,
+                                r.facts?["kernels/step"] ?? 0, r.facts?["library calls/step"] ?? 0,
+                                r.facts?["host µs/step"] ?? 0))
+        }
         if let gflop = r.facts?["GFLOP/step"], r.medianSeconds > 0 {
             extra.append(String(format: "%.1f GFLOP/s", gflop / r.medianSeconds))
         }

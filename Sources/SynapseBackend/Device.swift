@@ -29,6 +29,12 @@ public protocol Device: AnyObject, Sendable, CustomStringConvertible {
     func resetPeakMemory()
     /// Gives pooled, unused buffers back to the driver.
     func trimPool()
+
+    /// What has been enqueued since the last reset (`CommandCounts`), or nil for a device that runs
+    /// work as it is asked (the CPU; the default).
+    var commandCounts: CommandCounts? { get }
+    /// Starts the command counters from zero.
+    func resetCommandCounts()
 }
 
 extension Device {

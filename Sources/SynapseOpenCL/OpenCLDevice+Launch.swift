@@ -1,3 +1,4 @@
+import Foundation
 import COpenCL
 import SynapseBackend
 
@@ -24,6 +25,7 @@ extension OpenCLDevice {
     /// that need an exact group size get it from `rowGroupSize(for:kernel:)`). Returns without waiting.
     func launch(_ name: String, global: Int, local: Int = OpenCLDevice.elementwiseGroup, _ arguments: [KernelArgument]) throws {
         guard global > 0 else { return }
+        let start = DispatchTime.now().uptimeNanoseconds
         let kernel = try kernels.kernel(named: name)
         let group = max(1, min(local, maxWorkGroupSize, try kernels.maxWorkGroupSize(of: name)))
         var globalSize = (global + group - 1) / group * group
@@ -48,6 +50,8 @@ extension OpenCLDevice {
             try OpenCLStatus.check(status, "setting argument \(index) of kernel \(name)")
         }
         let status = clEnqueueNDRangeKernel(queue, kernel, 1, nil, &globalSize, &localSize, 0, nil, nil)
+        counts.kernels += 1
+        counts.enqueueNanoseconds += DispatchTime.now().uptimeNanoseconds - start
         try OpenCLStatus.check(status, "launching kernel \(name) (global \(globalSize), local \(localSize)) on \(info.spec)")
     }
 

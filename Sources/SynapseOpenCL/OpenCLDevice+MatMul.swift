@@ -1,3 +1,4 @@
+import Foundation
 import COpenCL
 import SynapseBackend
 
@@ -49,6 +50,7 @@ extension OpenCLDevice {
         let transA = a.transposed ? CLBlastTransposeYes : CLBlastTransposeNo
         let transB = b.transposed ? CLBlastTransposeYes : CLBlastTransposeNo
         var tempBytes = 0
+        let start = DispatchTime.now().uptimeNanoseconds
         queueLock.lock()
         let sizeStatus = CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, transA, transB, m, n, k,
                                                     a.offset, a.ld, b.offset, b.ld, c.offset, c.ld, &queue, &tempBytes)
@@ -62,6 +64,8 @@ extension OpenCLDevice {
         let status = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, transA, transB, m, n, k, 1,
                                                 a.mem, a.offset, a.ld, b.mem, b.offset, b.ld,
                                                 beta, c.mem, c.offset, c.ld, &queue, nil, tempMem)
+        counts.libraryCalls += 1
+        counts.enqueueNanoseconds += DispatchTime.now().uptimeNanoseconds - start
         try checkCLBlast(status, "CLBlastSgemm m=\(m) n=\(n) k=\(k) for \(op)")
     }
 
@@ -69,6 +73,7 @@ extension OpenCLDevice {
     /// (a stride of 0 reuses one matrix for every entry).
     func gemmStridedBatched(m: Int, n: Int, k: Int, _ a: GemmOperand, _ b: GemmOperand, _ c: GemmOperand,
                             beta: Float, batch: Int, _ op: String) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
         queueLock.lock()
         defer { queueLock.unlock() }
         let status = CLBlastSgemmStridedBatched(
@@ -76,6 +81,8 @@ extension OpenCLDevice {
             b.transposed ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, 1,
             a.mem, a.offset, a.ld, a.batchStride, b.mem, b.offset, b.ld, b.batchStride,
             beta, c.mem, c.offset, c.ld, c.batchStride, batch, &queue, nil)
+        counts.libraryCalls += 1
+        counts.enqueueNanoseconds += DispatchTime.now().uptimeNanoseconds - start
         try checkCLBlast(status, "CLBlastSgemmStridedBatched m=\(m) n=\(n) k=\(k) batch=\(batch) for \(op)")
     }
 

@@ -20,6 +20,8 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
     /// The in-order queue; use only while holding `queueLock`.
     var queue: cl_command_queue?
     let queueLock = NSLock()
+    /// What has been enqueued (`commandCounts`); use only while holding `queueLock`.
+    var counts = CommandCounts()
     /// Largest work-group the device accepts.
     let maxWorkGroupSize: Int
     /// Build options every kernel file is compiled with.
@@ -172,6 +174,7 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         var event: cl_event?
         queueLock.lock()
         let status = clEnqueueWriteBuffer(queue, mem, cl_bool(CL_FALSE), byteOffset, count, staging, 0, nil, &event)
+        counts.writes += 1
         queueLock.unlock()
         guard status == CL_SUCCESS, let event else {
             free(staging)
@@ -195,6 +198,8 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         }
         queueLock.lock()
         let status = clEnqueueReadBuffer(queue, mem, cl_bool(CL_TRUE), byteOffset, count, base, 0, nil, nil)
+        counts.reads += 1
+        counts.waits += 1
         queueLock.unlock()
         try OpenCLStatus.check(status, "reading \(count) bytes from \(info.spec) (or an earlier command failed)")
     }
@@ -202,8 +207,20 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
     public func synchronize() throws {
         queueLock.lock()
         let status = clFinish(queue)
+        counts.waits += 1
         queueLock.unlock()
         try OpenCLStatus.check(status, "waiting for \(info.spec) (an enqueued command failed)")
+    }
+
+    /// Kernels, CLBlast calls, transfers and waits enqueued since the last reset, and the host time
+    /// spent enqueuing.
+    public var commandCounts: CommandCounts? {
+        queueLock.lock(); defer { queueLock.unlock() }
+        return counts
+    }
+
+    public func resetCommandCounts() {
+        queueLock.lock(); counts = CommandCounts(); queueLock.unlock()
     }
 
     // MARK: Primitives

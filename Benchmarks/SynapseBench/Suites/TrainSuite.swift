@@ -59,7 +59,26 @@ enum TrainSuite {
             let optimizer = SGD(net.parameters(), learningRate: 0.01, momentum: 0.9)
             let x = Inputs.uniform([batch] + input, on: device)
             let labels = Inputs.labels(batch, classes: classes, on: device)
-            let facts = ["parameters": Double(net.parameterCount), "GFLOP/step": cost() * Double(batch) / 1e9]
+            var facts = ["parameters": Double(net.parameterCount), "GFLOP/step": cost() * Double(batch) / 1e9]
+            func step() {
+                optimizer.zeroGradients()
+                net(x).crossEntropy(labels: labels).backward()
+                optimizer.step()
+            }
+            // What one steady step enqueues (after a first step has built kernels and filled the pool).
+            if device.commandCounts != nil {
+                step()
+                try device.synchronize()
+                device.resetCommandCounts()
+                step()
+                if let counts = device.commandCounts {
+                    facts["commands/step"] = Double(counts.commands)
+                    facts["kernels/step"] = Double(counts.kernels)
+                    facts["library calls/step"] = Double(counts.libraryCalls)
+                    facts["host µs/step"] = Double(counts.enqueueNanoseconds) / 1000
+                }
+                try device.synchronize()
+            }
             return Workload(facts: facts) { phases in
                 optimizer.zeroGradients()
                 let loss = net(x).crossEntropy(labels: labels)
