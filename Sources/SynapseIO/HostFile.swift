@@ -34,7 +34,8 @@ package enum HostFile {
     /// renamed. Temporaries of the same target that nobody holds locked were left by a writer
     /// that died mid-save (SIGKILL, power loss); they are removed first, so a crash costs at most
     /// one stale temporary until the next save.
-    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    package static func writeAtomically(_ bytes: [UInt8], to requested: String) throws {
+        let path = try saveTarget(for: requested)
         removeStaleTemporaries(of: path)
         let (fd, temporary) = try createLockedTemporary(for: path)
         do {
@@ -65,6 +66,31 @@ package enum HostFile {
             _ = fsync(dirFD)
             close(dirFD)
         }
+    }
+
+    /// The file a save to `path` replaces: `path` itself when nothing is there or a regular file is,
+    /// the file a symbolic link leads to when that is a regular file (the link is kept). Anything
+    /// else would be replaced by the rename — as root even `/dev/null` — so it is refused:
+    /// a directory, a device, a FIFO, a socket, a link that leads nowhere.
+    package static func saveTarget(for path: String) throws -> String {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return path }
+            throw failure(path, "inspect the save target")
+        }
+        var target = path
+        if (info.st_mode & S_IFMT) == S_IFLNK {
+            guard let resolved = realpath(path, nil) else {
+                throw DataError.io(file: path, operation: "save", reason: "a symbolic link that leads to no file")
+            }
+            target = String(cString: resolved)
+            free(resolved)
+            guard stat(target, &info) == 0 else { throw failure(target, "inspect the save target") }
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw DataError.io(file: path, operation: "save over it", reason: "not a regular file (\(HostFileReader.kind(of: info.st_mode)))")
+        }
+        return target
     }
 
     /// The prefix of every temporary file `writeAtomically` makes for `path`.

@@ -70,7 +70,7 @@ package final class HostFileReader {
     }
 
     /// A name for a file type, for the "not a regular file" error.
-    private static func kind(of mode: mode_t) -> String {
+    package static func kind(of mode: mode_t) -> String {
         switch mode & S_IFMT {
         case S_IFDIR: return "a directory"
         case S_IFIFO: return "a FIFO"

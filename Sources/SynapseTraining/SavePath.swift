@@ -1,9 +1,10 @@
 import Foundation
+import SynapseIO
 
 extension Trainer {
     /// Throws `TrainingError.invalidOption` for `--save` unless `path` can take a checkpoint file:
-    /// not empty, not a directory (an existing one, or a path ending in `/`), in a directory that
-    /// exists and can be written. Check before training so no epoch is lost to a bad path.
+    /// not empty, not a directory (an existing one, or a path ending in `/`), not a device, FIFO or
+    /// dangling link, in a directory that exists and can be written. Check before training so no epoch is lost to a bad path.
     public static func checkSavePath(_ path: String) throws {
         func reject(_ reason: String) -> TrainingError { .invalidOption(option: "--save", reason: reason) }
         guard !path.isEmpty else { throw reject("the path is empty; give a file such as run.safetensors") }
@@ -20,6 +21,10 @@ extension Trainer {
         }
         guard FileManager.default.isWritableFile(atPath: directory) else {
             throw reject("cannot write to directory \(directory)")
+        }
+        // What is there must be replaceable by a file: not a device, a FIFO or a dangling link.
+        do { _ = try HostFile.saveTarget(for: path) } catch let error as DataError {
+            throw reject(error.description)
         }
     }
 }

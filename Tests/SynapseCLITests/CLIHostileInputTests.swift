@@ -111,7 +111,13 @@ import Testing
     @Test func aSavePathThatCannotHoldACheckpointFailsBeforeTraining() throws {
         let directory = Self.scratch + "/save-dir"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for path in [directory, directory + "/", Self.scratch + "/new/", "", Self.scratch + "/missing/run.safetensors"] {
+        // Neither a FIFO nor a dangling link may be replaced by the checkpoint (as root, an atomic
+        // save to /dev/null used to replace the device with a file).
+        let fifo = Self.scratch + "/pipe", dangling = Self.scratch + "/dangling"
+        _ = mkfifo(fifo, 0o600)
+        _ = symlink("nowhere/at/all", dangling)
+        for path in [directory, directory + "/", Self.scratch + "/new/", "", Self.scratch + "/missing/run.safetensors",
+                     fifo, dangling] {
             let result = try CLI.run(["train"] + Self.common + ["--epochs", "1", "--json", "--save", path])
             expectOneLineError(result, mentions: ["--save"])
             #expect(result.stdout.isEmpty, "trained before rejecting --save '\(path)': \(result.stdout)")
