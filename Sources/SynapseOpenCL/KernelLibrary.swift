@@ -111,7 +111,8 @@ public final class KernelLibrary: @unchecked Sendable {
             do {
                 return try String(contentsOf: url, encoding: .utf8)
             } catch {
-                throw DeviceError.kernelBuild(file: url.path, device: deviceLabel, log: "cannot read the kernel file: \(error)")
+                // Kernels come from a directory only when SYNAPSE_KERNELS_DIR (or a test) names one.
+                throw DeviceError.unsupported("cannot read kernel file \(url.path) (kernels are read from \(dir.path), as SYNAPSE_KERNELS_DIR says): \(error.localizedDescription)")
             }
         }
     }
