@@ -112,7 +112,8 @@ public final class KernelLibrary: @unchecked Sendable {
                 return try String(contentsOf: url, encoding: .utf8)
             } catch {
                 // Kernels come from a directory only when SYNAPSE_KERNELS_DIR (or a test) names one.
-                throw DeviceError.unsupported("cannot read kernel file \(url.path) (kernels are read from \(dir.path), as SYNAPSE_KERNELS_DIR says): \(error.localizedDescription)")
+                throw DeviceError.kernelBuild(file: url.path, device: deviceLabel,
+                                              log: "cannot read it (kernels are read from \(dir.path), as SYNAPSE_KERNELS_DIR says): \(error.localizedDescription)")
             }
         }
     }
