@@ -25,15 +25,15 @@ import Testing
         #expect(try TestEnvironment.listing(parent).isEmpty)
     }
 
-    @Test func failedRenameRemovesTheTemporaryAndKeepsTheTarget() throws {
-        // The target is a non-empty directory: the temporary file is written and flushed,
-        // then rename fails; the directory must survive and no temporary may remain.
+    @Test func aDirectoryTargetIsRefusedAndKept() throws {
+        // The target is a non-empty directory, which a rename would fail on (or, were it empty,
+        // replace): it is refused before any temporary is written, and survives.
         let directory = try TestEnvironment.scratchDirectory()
         defer { TestEnvironment.remove(directory) }
         let target = directory + "/ckpt.safetensors"
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
         try TestEnvironment.write([1], to: target + "/keep")
-        expectDataError(mentions: [target, "rename"]) {
+        expectDataError(mentions: [target, "not a regular file (a directory)"]) {
             try SafeTensorsFile(["w": SafeTensor([1] as [Float], shape: [1])]).write(to: target)
         } matches: { if case .io = $0 { true } else { false } }
         #expect(try TestEnvironment.listing(directory) == ["ckpt.safetensors"])
