@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a device was asked to enqueue since its counters were last reset: what makes a small
 /// network's step cost more on a GPU than its arithmetic (each command costs host time and a launch).
 public struct CommandCounts: Sendable, Equatable, Codable {
@@ -23,4 +25,33 @@ extension Device {
     public var commandCounts: CommandCounts? { nil }
     /// Nothing to reset.
     public func resetCommandCounts() {}
+}
+
+/// Counts the commands enqueued by one piece of code, however many other threads use the same
+/// device meanwhile: devices add what they enqueue to the counter of the calling task.
+public final class CommandCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts = CommandCounts()
+
+    /// The counter of the code running now (set by `countingCommands`), if any.
+    @TaskLocal public static var current: CommandCounter?
+
+    /// What was counted so far.
+    public var total: CommandCounts {
+        lock.lock(); defer { lock.unlock() }
+        return counts
+    }
+
+    /// Adds to the counter (for devices).
+    public func add(_ update: (inout CommandCounts) -> Void) {
+        lock.lock(); update(&counts); lock.unlock()
+    }
+}
+
+/// Runs `body` and returns what it enqueued on any device that counts commands (the OpenCL ones),
+/// leaving out what other tasks enqueued at the same time.
+public func countingCommands(_ body: () throws -> Void) rethrows -> CommandCounts {
+    let counter = CommandCounter()
+    try CommandCounter.$current.withValue(counter, operation: body)
+    return counter.total
 }

@@ -50,8 +50,8 @@ extension OpenCLDevice {
             try OpenCLStatus.check(status, "setting argument \(index) of kernel \(name)")
         }
         let status = clEnqueueNDRangeKernel(queue, kernel, 1, nil, &globalSize, &localSize, 0, nil, nil)
-        counts.kernels += 1
-        counts.enqueueNanoseconds += DispatchTime.now().uptimeNanoseconds - start
+        let elapsed = DispatchTime.now().uptimeNanoseconds - start
+        tally { $0.kernels += 1; $0.enqueueNanoseconds += elapsed }
         try OpenCLStatus.check(status, "launching kernel \(name) (global \(globalSize), local \(localSize)) on \(info.spec)")
     }
 

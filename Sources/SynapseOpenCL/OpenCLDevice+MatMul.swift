@@ -64,8 +64,8 @@ extension OpenCLDevice {
         let status = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, transA, transB, m, n, k, 1,
                                                 a.mem, a.offset, a.ld, b.mem, b.offset, b.ld,
                                                 beta, c.mem, c.offset, c.ld, &queue, nil, tempMem)
-        counts.libraryCalls += 1
-        counts.enqueueNanoseconds += DispatchTime.now().uptimeNanoseconds - start
+        let elapsed = DispatchTime.now().uptimeNanoseconds - start
+        tally { $0.libraryCalls += 1; $0.enqueueNanoseconds += elapsed }
         try checkCLBlast(status, "CLBlastSgemm m=\(m) n=\(n) k=\(k) for \(op)")
     }
 
@@ -81,8 +81,8 @@ extension OpenCLDevice {
             b.transposed ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, 1,
             a.mem, a.offset, a.ld, a.batchStride, b.mem, b.offset, b.ld, b.batchStride,
             beta, c.mem, c.offset, c.ld, c.batchStride, batch, &queue, nil)
-        counts.libraryCalls += 1
-        counts.enqueueNanoseconds += DispatchTime.now().uptimeNanoseconds - start
+        let elapsed = DispatchTime.now().uptimeNanoseconds - start
+        tally { $0.libraryCalls += 1; $0.enqueueNanoseconds += elapsed }
         try checkCLBlast(status, "CLBlastSgemmStridedBatched m=\(m) n=\(n) k=\(k) batch=\(batch) for \(op)")
     }
 

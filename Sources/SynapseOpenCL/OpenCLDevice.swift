@@ -174,7 +174,7 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         var event: cl_event?
         queueLock.lock()
         let status = clEnqueueWriteBuffer(queue, mem, cl_bool(CL_FALSE), byteOffset, count, staging, 0, nil, &event)
-        counts.writes += 1
+        tally { $0.writes += 1 }
         queueLock.unlock()
         guard status == CL_SUCCESS, let event else {
             free(staging)
@@ -198,8 +198,7 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         }
         queueLock.lock()
         let status = clEnqueueReadBuffer(queue, mem, cl_bool(CL_TRUE), byteOffset, count, base, 0, nil, nil)
-        counts.reads += 1
-        counts.waits += 1
+        tally { $0.reads += 1; $0.waits += 1 }
         queueLock.unlock()
         try OpenCLStatus.check(status, "reading \(count) bytes from \(info.spec) (or an earlier command failed)")
     }
@@ -207,7 +206,7 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
     public func synchronize() throws {
         queueLock.lock()
         let status = clFinish(queue)
-        counts.waits += 1
+        tally { $0.waits += 1 }
         queueLock.unlock()
         try OpenCLStatus.check(status, "waiting for \(info.spec) (an enqueued command failed)")
     }
@@ -221,6 +220,13 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
 
     public func resetCommandCounts() {
         queueLock.lock(); counts = CommandCounts(); queueLock.unlock()
+    }
+
+    /// Applies `update` to this device's counters and to the calling task's `CommandCounter`.
+    /// Call while holding `queueLock`.
+    func tally(_ update: (inout CommandCounts) -> Void) {
+        update(&counts)
+        CommandCounter.current?.add(update)
     }
 
     // MARK: Primitives

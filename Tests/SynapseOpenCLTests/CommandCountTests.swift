@@ -1,3 +1,4 @@
+import Foundation
 import SynapseTestSupport
 import Testing
 
@@ -18,9 +19,8 @@ import Testing
         }
         step()
         try device.synchronize()
-        device.resetCommandCounts()
-        step()
-        let counts = try #require(device.commandCounts)
+        // Counted for this task only: other tests use the same device at the same time.
+        let counts = countingCommands { step() }
         try device.synchronize()
         return counts
     }
@@ -38,6 +38,23 @@ import Testing
         #expect(counts.commands >= 64, "\(counts)")
         #expect(counts.writes == 0 && counts.reads == 0 && counts.waits == 0, "a training step neither transfers nor waits")
         #expect(counts.enqueueNanoseconds > 0)
+    }
+
+    /// Only what the counting task enqueues is counted, not what other threads enqueue meanwhile.
+    @Test(arguments: TestDevices.openCLSpecs)
+    func countingIsPerTask(spec: String) throws {
+        let device = TestDevices.device(spec)
+        let buffer = try device.allocate(byteCount: 64)
+        defer { device.release(buffer) }
+        let values = [Float](repeating: 1, count: 16)
+        let other = Thread { for _ in 0..<200 { _ = try? values.withUnsafeBytes { try device.write($0, to: buffer, byteOffset: 0) } } }
+        other.start()
+        let counts = try countingCommands {
+            for _ in 0..<3 { try values.withUnsafeBytes { try device.write($0, to: buffer, byteOffset: 0) } }
+            try device.synchronize()
+        }
+        #expect(counts.writes == 3 && counts.waits == 1 && counts.kernels == 0, "\(counts)")
+        while other.isExecuting || !other.isFinished { Thread.sleep(forTimeInterval: 0.01) }
     }
 
     @Test func theCPURunsWorkAsAskedAndCountsNothing() {

@@ -69,14 +69,11 @@ enum TrainSuite {
             if device.commandCounts != nil {
                 step()
                 try device.synchronize()
-                device.resetCommandCounts()
-                step()
-                if let counts = device.commandCounts {
-                    facts["commands/step"] = Double(counts.commands)
-                    facts["kernels/step"] = Double(counts.kernels)
-                    facts["library calls/step"] = Double(counts.libraryCalls)
-                    facts["host µs/step"] = Double(counts.enqueueNanoseconds) / 1000
-                }
+                let counts = countingCommands { step() }
+                facts["commands/step"] = Double(counts.commands)
+                facts["kernels/step"] = Double(counts.kernels)
+                facts["library calls/step"] = Double(counts.libraryCalls)
+                facts["host µs/step"] = Double(counts.enqueueNanoseconds) / 1000
                 try device.synchronize()
             }
             return Workload(facts: facts) { phases in
