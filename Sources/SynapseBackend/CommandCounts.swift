@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a device was asked to enqueue since its counters were last reset: what makes a small
+/// What code asked devices to enqueue (see `countingCommands`): what makes a small
 /// network's step cost more on a GPU than its arithmetic (each command costs host time and a launch).
 public struct CommandCounts: Sendable, Equatable, Codable {
     /// Kernels of our own (`Kernels/*.cl`) launched.
@@ -21,10 +21,8 @@ public struct CommandCounts: Sendable, Equatable, Codable {
 }
 
 extension Device {
-    /// No counters: the device runs work as it is asked.
-    public var commandCounts: CommandCounts? { nil }
-    /// Nothing to reset.
-    public func resetCommandCounts() {}
+    /// No counting: the device runs work as it is asked.
+    public var countsCommands: Bool { false }
 }
 
 /// Counts the commands enqueued by one piece of code, however many other threads use the same

@@ -30,11 +30,9 @@ public protocol Device: AnyObject, Sendable, CustomStringConvertible {
     /// Gives pooled, unused buffers back to the driver.
     func trimPool()
 
-    /// What has been enqueued since the last reset (`CommandCounts`), or nil for a device that runs
-    /// work as it is asked (the CPU; the default).
-    var commandCounts: CommandCounts? { get }
-    /// Starts the command counters from zero.
-    func resetCommandCounts()
+    /// Whether the device counts the commands it enqueues into `countingCommands` (OpenCL); false
+    /// for a device that runs work as it is asked (the CPU; the default).
+    var countsCommands: Bool { get }
 }
 
 extension Device {

@@ -20,8 +20,6 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
     /// The in-order queue; use only while holding `queueLock`.
     var queue: cl_command_queue?
     let queueLock = NSLock()
-    /// What has been enqueued (`commandCounts`); use only while holding `queueLock`.
-    var counts = CommandCounts()
     /// Largest work-group the device accepts.
     let maxWorkGroupSize: Int
     /// Build options every kernel file is compiled with.
@@ -211,21 +209,11 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         try OpenCLStatus.check(status, "waiting for \(info.spec) (an enqueued command failed)")
     }
 
-    /// Kernels, CLBlast calls, transfers and waits enqueued since the last reset, and the host time
-    /// spent enqueuing.
-    public var commandCounts: CommandCounts? {
-        queueLock.lock(); defer { queueLock.unlock() }
-        return counts
-    }
+    /// Kernels, CLBlast calls, transfers, waits and enqueue time go to `countingCommands`.
+    public var countsCommands: Bool { true }
 
-    public func resetCommandCounts() {
-        queueLock.lock(); counts = CommandCounts(); queueLock.unlock()
-    }
-
-    /// Applies `update` to this device's counters and to the calling task's `CommandCounter`.
-    /// Call while holding `queueLock`.
+    /// Adds an enqueued command to the calling task's `CommandCounter`, if it is counting.
     func tally(_ update: (inout CommandCounts) -> Void) {
-        update(&counts)
         CommandCounter.current?.add(update)
     }
 

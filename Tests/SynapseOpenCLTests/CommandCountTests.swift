@@ -58,6 +58,8 @@ import Testing
     }
 
     @Test func theCPURunsWorkAsAskedAndCountsNothing() {
-        #expect(CPUDevice.shared.commandCounts == nil)
+        #expect(!CPUDevice.shared.countsCommands)
+        let x = Tensor([1, 2, 3], on: CPUDevice.shared)
+        #expect(countingCommands { _ = (x * 2).sum() } == CommandCounts())
     }
 }

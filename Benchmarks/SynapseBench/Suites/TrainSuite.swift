@@ -66,7 +66,7 @@ enum TrainSuite {
                 optimizer.step()
             }
             // What one steady step enqueues (after a first step has built kernels and filled the pool).
-            if device.commandCounts != nil {
+            if device.countsCommands {
                 step()
                 try device.synchronize()
                 let counts = countingCommands { step() }
