@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "SynapseBackend"),
         .target(name: "CVectorMath"),
         .target(name: "SynapseCPU", dependencies: ["SynapseBackend", "CBLAS", "CVectorMath"]),
-        .target(name: "SynapseOpenCL", dependencies: ["SynapseBackend", "SynapseJSON", "COpenCL"],
+        .target(name: "SynapseOpenCL", dependencies: ["SynapseBackend", "SynapseJSON", "SynapseIO", "COpenCL"],
                 plugins: [.plugin(name: "EmbedKernels")]),
 
         // MARK: Framework

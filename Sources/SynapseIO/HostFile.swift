@@ -15,12 +15,16 @@ package enum HostFile {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
-    /// Reads the whole regular file at `path` (never blocking on a FIFO; see `HostFileReader`).
+    /// Reads the whole regular file at `path` (never blocking on a FIFO; see `HostFileReader`),
+    /// refusing unread a file over `limit` bytes (`what` names such a file in the message).
     ///
     /// - Throws: `DataError.io` if it cannot be read or is not a regular file, `DataError.malformed`
-    ///   if it is larger than physical memory.
-    package static func readAll(_ path: String) throws -> [UInt8] {
+    ///   if it is larger than `limit` or than physical memory.
+    package static func readAll(_ path: String, atMost limit: Int = .max, what: String = "file") throws -> [UInt8] {
         let file = try HostFileReader(path)
+        guard file.size <= limit else {
+            throw DataError.malformed(file: path, reason: "\(file.size) bytes is more than a \(what)'s \(limit)-byte limit")
+        }
         try HostMemory.requireFits(file.size, file: path, what: "reading the whole file")
         return try file.read(at: 0, count: file.size, what: "file")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SynapseBackend
+import SynapseIO
 import SynapseJSON
 
 // Reading CLBlast tuner output files (`clblast_*.json`). Kept apart from the OpenCL side of
@@ -86,15 +87,10 @@ extension CLBlastTuning {
     /// The bytes of a tuner file: it must be a regular file (a FIFO would block the read forever)
     /// of at most `maxTunerFileBytes`.
     static func readTunerFile(_ file: URL) throws -> Data {
-        func bad(_ why: String) -> DeviceError { .unsupported("CLBlast tuner file \(file.path): \(why)") }
-        var info = stat()
-        guard stat(file.path, &info) == 0 else { throw bad("cannot read it (\(String(cString: strerror(errno))))") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw bad("not a regular file") }
-        guard Int(info.st_size) <= maxTunerFileBytes else {
-            throw bad("\(info.st_size) bytes is more than a tuner file's \(maxTunerFileBytes)-byte limit")
-        }
-        do { return try Data(contentsOf: file) } catch {
-            throw bad("cannot read it (\(error.localizedDescription))")
+        do {
+            return Data(try HostFile.readAll(file.path, atMost: maxTunerFileBytes, what: "tuner file"))
+        } catch let error as DataError {
+            throw DeviceError.unsupported("CLBlast tuner file: \(error.description)")
         }
     }
 }

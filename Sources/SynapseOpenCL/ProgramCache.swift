@@ -1,4 +1,5 @@
 import Foundation
+import SynapseIO
 
 /// The on-disk cache of compiled programs: one `ProgramCacheEntry` file per kernel file and build
 /// key, named `<file>-<digest of the key>.bin`.
@@ -32,11 +33,15 @@ struct ProgramCache {
     /// The verified binary of `file` for `key`, if the cache holds a good one.
     func lookup(file: String, key: String) -> Lookup {
         let url = url(file: file, key: key)
+        var info = stat()
+        if lstat(url.path, &info) != 0 && errno == ENOENT { return .absent }
         let data: Data
-        switch Self.readRegularFile(url.path, limit: ProgramCacheEntry.headerSize + ProgramCacheEntry.maximumBinarySize) {
-        case let .success(contents): data = contents
-        case .failure(.missing): return .absent
-        case let .failure(.unreadable(why)): return .unusable(why)
+        do {
+            // A regular file of at most an entry's size, else unusable (a FIFO is refused, not waited on).
+            data = Data(try HostFile.readAll(url.path, atMost: ProgramCacheEntry.headerSize + ProgramCacheEntry.maximumBinarySize,
+                                             what: "program cache entry"))
+        } catch {
+            return .unusable(String(describing: error))
         }
         do {
             let entry = try ProgramCacheEntry(decoding: data)
@@ -71,35 +76,5 @@ struct ProgramCache {
             guard let pid = pid_t(owner), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
         }
-    }
-
-    enum ReadFailure: Error {
-        case missing
-        case unreadable(String)
-    }
-
-    /// The contents of the regular file at `path`, refusing anything else (a FIFO would block, a
-    /// directory or device is not an entry) and files over `limit` bytes, unread.
-    static func readRegularFile(_ path: String, limit: Int) -> Result<Data, ReadFailure> {
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            return .failure(errno == ENOENT ? .missing : .unreadable("cannot open it: \(String(cString: strerror(errno)))"))
-        }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return .failure(.unreadable("cannot stat it")) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.unreadable("not a regular file")) }
-        let size = Int(info.st_size)
-        guard size <= limit else { return .failure(.unreadable("\(size) bytes, more than any program binary")) }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var filled = 0
-        while filled < size {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, size - filled) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            filled += count
-        }
-        guard filled == size else { return .failure(.unreadable("read \(filled) of \(size) bytes")) }
-        return .success(Data(bytes))
     }
 }
