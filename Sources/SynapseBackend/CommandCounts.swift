@@ -13,6 +13,10 @@ public struct CommandCounts: Sendable, Equatable, Codable {
     public var waits = 0
     /// Host time spent setting arguments and enqueuing, in nanoseconds.
     public var enqueueNanoseconds: UInt64 = 0
+    /// Primitives run, by name (`unary(tanh)`, `matmul(transposeA: false, transposeB: true)`), on
+    /// every device, counting ones included: what a step is made of, before a backend splits a
+    /// primitive into kernels.
+    public var primitives: [String: Int] = [:]
 
     public init() {}
 

@@ -84,6 +84,17 @@ public enum Primitive: Sendable, Hashable {
     /// the running statistics as constants (evaluation).
     case batchNormBackward(BatchNormParameters)
 
+    // MARK: Bias and activation: the epilogue of a GEMM or convolution
+
+    /// inputs `[x]` or `[x, bias]`, `x` contiguous `[outer, channels, inner]` (a linear layer's
+    /// `[N, out, 1]`, a convolution's `[N, C, H·W]`), `bias` contiguous `[channels]`; outputs `[y]` of
+    /// `x`'s shape: `y = activation(x + bias[channel])`. `y` may be `x` itself (in place).
+    case biasActivation(Activation)
+    /// inputs `[gradY, y]`, both contiguous `[outer, channels, inner]` with `y` the output of
+    /// `.biasActivation`; outputs `[gradX]` or `[gradX, gradBias [channels]]`:
+    /// `gradX = gradY · activation'(y)` and `gradBias[c]` its sum over `outer` and `inner`, in one pass.
+    case biasActivationBackward(Activation)
+
     // MARK: Optimizer updates (all views contiguous, same shape; updated in place)
 
     /// inputs `[grad]`, outputs `[param, momentumBuffer]` (the buffer may be left out when momentum is 0).

@@ -6,6 +6,7 @@ extension PrimitiveKernels {
     /// outputs are all empty does nothing once checked.
     package func dispatch(_ primitive: Primitive, inputs: [BufferView], outputs: [BufferView]) throws {
         let context = "\(info.spec) \(primitive.contractName)"
+        CommandCounter.current?.add { $0.primitives[primitive.contractName, default: 0] += 1 }
         func operands(_ inputCount: ClosedRange<Int>, _ outputCount: ClosedRange<Int>) throws -> OperandCheck {
             try OperandCheck(context, inputs, outputs, inputCount: inputCount, outputCount: outputCount)
         }
@@ -217,6 +218,25 @@ extension PrimitiveKernels {
             try batchNormBackward(p, x: x, gradY: gradY, weight: weight, mean: mean, invStd: invStd, gradX: gradX,
                                   gradWeight: gradWeight, gradBias: gradBias)
 
+        case let .biasActivation(activation):
+            let o = try operands(1...2, 1...1)
+            let x = try o.input(0, "input", contiguous: true)
+            try o.expectRank(x, 3, "input", "[outer, channels, inner]")
+            let bias = inputs.count == 2 ? try o.input(1, "bias", shape: [x.shape[1]], contiguous: true) : nil
+            let y = try o.output(0, "output", shape: x.shape)
+            if nothingToDo(y) { return }
+            try biasActivation(activation, x: x, bias: bias, y: y)
+
+        case let .biasActivationBackward(activation):
+            let o = try operands(2...2, 1...2)
+            let gradY = try o.input(0, "gradOutput", contiguous: true)
+            try o.expectRank(gradY, 3, "gradOutput", "[outer, channels, inner]")
+            let y = try o.input(1, "output", shape: gradY.shape, contiguous: true)
+            let gradX = try o.output(0, "gradInput", shape: gradY.shape)
+            let gradBias = outputs.count == 2 ? try o.output(1, "gradBias", shape: [gradY.shape[1]]) : nil
+            if nothingToDo(gradX) && gradBias == nil { return }
+            try biasActivationBackward(activation, gradY: gradY, y: y, gradX: gradX, gradBias: gradBias)
+
         case let .sgdStep(p):
             // The momentum buffer may be left out when momentum is 0.
             let o = try operands(1...1, p.momentum == 0 ? 1...2 : 2...2)
@@ -285,6 +305,8 @@ extension Primitive {
         case .localResponseNormBackward: "localResponseNormBackward"
         case let .batchNorm(p): p.training ? "batchNorm(training)" : "batchNorm(evaluation)"
         case let .batchNormBackward(p): p.training ? "batchNormBackward(training)" : "batchNormBackward(evaluation)"
+        case let .biasActivation(activation): "biasActivation(\(activation))"
+        case let .biasActivationBackward(activation): "biasActivationBackward(\(activation))"
         case .sgdStep: "sgdStep"
         case .adamStep: "adamStep"
         }

@@ -45,6 +45,13 @@ package protocol PrimitiveKernels: Device {
                            mean: BufferView, invStd: BufferView, gradX: BufferView, gradWeight: BufferView,
                            gradBias: BufferView) throws
 
+    // MARK: Bias and activation
+    /// `x` and `y` are `[outer, channels, inner]`; `y` may be `x`.
+    func biasActivation(_ activation: Activation, x: BufferView, bias: BufferView?, y: BufferView) throws
+    /// `gradBias` (`[channels]`) is nil when not asked for.
+    func biasActivationBackward(_ activation: Activation, gradY: BufferView, y: BufferView, gradX: BufferView,
+                                gradBias: BufferView?) throws
+
     // MARK: Optimizers
     /// `momentumBuffer` is nil when `p.momentum` is 0.
     func sgdStep(_ p: SGDParameters, grad: BufferView, param: BufferView, momentumBuffer: BufferView?) throws

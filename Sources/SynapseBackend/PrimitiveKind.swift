@@ -12,6 +12,7 @@ extension Primitive {
         case conv2d, conv2dBackwardInput, conv2dBackwardWeight
         case maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, localResponseNorm, localResponseNormBackward
         case batchNorm, batchNormBackward
+        case biasActivation, biasActivationBackward
         case sgdStep, adamStep
     }
 
@@ -39,6 +40,8 @@ extension Primitive {
         case .localResponseNormBackward: .localResponseNormBackward
         case .batchNorm: .batchNorm
         case .batchNormBackward: .batchNormBackward
+        case .biasActivation: .biasActivation
+        case .biasActivationBackward: .biasActivationBackward
         case .sgdStep: .sgdStep
         case .adamStep: .adamStep
         }

@@ -42,6 +42,8 @@ extension Primitive {
         case let .binary(op): "binary.\(op.kind.rawValue)"
         case let .reduce(op): "reduce.\(op.kind.rawValue)"
         case let .random(distribution, _, _): "random.\(distribution.kind.rawValue)"
+        case let .biasActivation(activation): "biasActivation.\(activation.rawValue)"
+        case let .biasActivationBackward(activation): "biasActivationBackward.\(activation.rawValue)"
         default: kind.rawValue
         }
     }
@@ -54,6 +56,7 @@ extension Primitive {
             case .binary: BinaryOp.Kind.allCases.map { "binary.\($0.rawValue)" }
             case .reduce: ReduceOp.Kind.allCases.map { "reduce.\($0.rawValue)" }
             case .random: RandomDistribution.Kind.allCases.map { "random.\($0.rawValue)" }
+            case .biasActivation, .biasActivationBackward: Activation.allCases.map { "\(kind.rawValue).\($0.rawValue)" }
             default: [kind.rawValue]
             }
         }

@@ -15,7 +15,7 @@ public enum ConformanceSuite {
         ("reduce", reduce), ("softmax", softmax), ("crossEntropy", crossEntropy),
         ("crossEntropyBackward", crossEntropyBackward), ("matmul", matmul), ("convolution", convolution),
         ("maxPool", maxPool), ("avgPool", avgPool), ("localResponseNorm", localResponseNorm), ("batchNorm", batchNorm),
-        ("sgd", sgd), ("adam", adam),
+        ("biasActivation", biasActivation), ("sgd", sgd), ("adam", adam),
     ]
 
     /// Every case.

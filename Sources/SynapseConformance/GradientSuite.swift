@@ -64,6 +64,21 @@ public enum GradientSuite {
             GradientCase("matmul transposed views", "matmul", inputs: [u([4, 3]), u([2, 4])]) { $0[0].transposed.matmul($0[1].transposed) },
             GradientCase("matmul batched", "matmul", inputs: [u([2, 3, 4]), u([2, 4, 5])]) { $0[0].matmul($0[1]) },
             GradientCase("matmul batch @ shared", "matmul", inputs: [u([2, 3, 4]), u([4, 2])]) { $0[0].matmul($0[1]) },
+            GradientCase("linear with bias", "linear", inputs: [u([3, 4]), u([5, 4]), u([5])]) {
+                $0[0].linear(weight: $0[1], bias: $0[2])
+            },
+            // Pre-activations stay within ±0.36 of the bias ±1, so no finite difference crosses the kink.
+            GradientCase("linear relu", "linear", inputs: [u([3, 4], -0.3, 0.3), u([2, 4], -0.3, 0.3),
+                                                           Input(values: [1, -1], shape: [2])]) {
+                $0[0].linear(weight: $0[1], bias: $0[2], activation: .relu)
+            },
+            GradientCase("linear without bias", "linear", inputs: [u([3, 4]), u([2, 4])]) { $0[0].linear(weight: $0[1]) },
+            GradientCase("linear tanh", "linear", inputs: [u([3, 4]), u([5, 4]), u([5])]) {
+                $0[0].linear(weight: $0[1], bias: $0[2], activation: .tanh)
+            },
+            GradientCase("linear sigmoid", "linear", inputs: [u([2, 3]), u([4, 3]), u([4])]) {
+                $0[0].linear(weight: $0[1], bias: $0[2], activation: .sigmoid)
+            },
             // Softmax and losses
             GradientCase("softmax last axis", "softmax", inputs: [u([3, 5], -2, 2)]) { $0[0].softmax() },
             GradientCase("softmax axis 0", "softmax", inputs: [u([3, 4], -2, 2)]) { $0[0].softmax(axis: 0) },
@@ -78,6 +93,12 @@ public enum GradientSuite {
             // Convolution, pooling, normalization
             GradientCase("conv2d with bias", "convolution", inputs: [u([2, 3, 5, 5]), u([4, 3, 3, 3]), u([4])]) {
                 $0[0].conv2d($0[1], bias: $0[2])
+            },
+            GradientCase("conv2d with bias, tanh", "convolution", inputs: [u([2, 3, 5, 5]), u([4, 3, 3, 3]), u([4])]) {
+                $0[0].conv2d($0[1], bias: $0[2], activation: .tanh)
+            },
+            GradientCase("conv2d without bias, sigmoid", "convolution", inputs: [u([1, 2, 4, 4]), u([3, 2, 3, 3])]) {
+                $0[0].conv2d($0[1], padding: (1, 1), activation: .sigmoid)
             },
             GradientCase("conv2d stride 2 pad 1", "convolution", inputs: [u([1, 2, 6, 5]), u([3, 2, 3, 2])]) {
                 $0[0].conv2d($0[1], stride: (2, 2), padding: (1, 1))

@@ -9,10 +9,14 @@ extension Tensor {
         backwardPrimitive(primitive, shapes: [shape], inputs: inputs)[0]
     }
 
-    /// Runs `primitive` into fresh float tensors of `shapes` (one per output).
-    static func backwardPrimitive(_ primitive: Primitive, shapes: [[Int]], inputs: [Tensor]) -> [Tensor] {
+    /// Runs `primitive` into float tensors of `shapes` (one per output): `destinations` where given
+    /// (contiguous, of that shape), else fresh ones.
+    static func backwardPrimitive(_ primitive: Primitive, shapes: [[Int]], inputs: [Tensor],
+                                  into destinations: [Tensor?] = []) -> [Tensor] {
         let device = inputs[0].device
-        let results = shapes.map { Tensor(empty: $0, on: device) }
+        let results = shapes.enumerated().map { index, shape in
+            index < destinations.count ? destinations[index] ?? Tensor(empty: shape, on: device) : Tensor(empty: shape, on: device)
+        }
         let operands = inputs.map { $0.contiguous() }
         ExecutionLatch.run(primitive, on: device, inputs: operands.map(\.bufferView), outputs: results.map(\.bufferView),
                            retaining: operands)
@@ -21,10 +25,11 @@ extension Tensor {
 
     /// The chain rule of `crossEntropy`: `(softmax(logits) - onehot(labels)) * gradient`.
     static func crossEntropyBackward(logits: Tensor, labels: Tensor, gradient: Tensor) -> Tensor {
-        let input = logits.contiguous(), g = gradient.contiguous()
+        // The per-sample gradient may be strided: a mean's gradient arrives as one value broadcast.
+        let input = logits.contiguous()
         let result = Tensor(empty: logits.shape, on: logits.device)
-        ExecutionLatch.run(.crossEntropyBackward, on: logits.device, inputs: [input.bufferView, labels.bufferView, g.bufferView],
-                   outputs: [result.bufferView], retaining: [input, g])
+        ExecutionLatch.run(.crossEntropyBackward, on: logits.device, inputs: [input.bufferView, labels.bufferView, gradient.bufferView],
+                   outputs: [result.bufferView], retaining: [input, gradient])
         return result
     }
 

@@ -6,8 +6,13 @@ import SynapseBackend
 enum Derivatives {
     /// The gradients of `node`'s inputs given the gradient of its output (nil for an input that
     /// needs none).
-    static func vectorJacobianProducts(_ node: Node, gradient g: Tensor) -> [Tensor?] {
+    ///
+    /// `destinations[i]`, when given, is where input `i`'s gradient belongs (a parameter's gradient
+    /// slot): the ops that compute a parameter gradient in one primitive write it there and return
+    /// that very tensor; the others return a new tensor as usual.
+    static func vectorJacobianProducts(_ node: Node, gradient g: Tensor, into destinations: [Tensor?] = []) -> [Tensor?] {
         let x = node.inputs[0]
+        func destination(_ i: Int) -> Tensor? { i < destinations.count ? destinations[i] : nil }
         let needs = node.inputs.map(\.requiresGradient)
         /// Gradient for input `i`, computed only when it is needed.
         func grad(_ i: Int, _ compute: () -> Tensor) -> Tensor? { needs[i] ? compute() : nil }
@@ -98,12 +103,27 @@ enum Derivatives {
             return [Tensor.crossEntropyBackward(logits: x, labels: saved(0), gradient: g)]
 
         // MARK: Convolutional networks
-        case let .conv2d(geometry):
-            let weight = node.inputs[1]
-            let inputAndWeight = [grad(0) { Tensor.backwardPrimitive(.conv2dBackwardInput(geometry), shape: x.shape, inputs: [g, weight]) },
-                                  grad(1) { Tensor.backwardPrimitive(.conv2dBackwardWeight(geometry), shape: weight.shape, inputs: [x, g]) }]
-            guard node.inputs.count == 3 else { return inputAndWeight }
-            return inputAndWeight + [grad(2) { g.sum(axes: [0, 2, 3]) }]
+        case let .linear(activation):
+            let weight = node.inputs[1], hasBias = node.inputs.count == 3
+            var (gradIn, gradBias): (Tensor, Tensor?) = (g, nil)
+            if activation != .identity || (hasBias && needs[2]) {
+                (gradIn, gradBias) = Tensor.epilogueBackward(
+                    g, output: activation == .identity ? g : saved(0), activation, layout: [x.shape[0], weight.shape[0], 1],
+                    biasGradient: hasBias && needs[2], into: destination(2))
+            }
+            return [grad(0) { gradIn.matmul(weight) },
+                    grad(1) { gradIn.transposed.matmul(x, into: destination(1)) }] + (hasBias ? [gradBias] : [])
+        case let .conv2d(geometry, activation):
+            let weight = node.inputs[1], hasBias = node.inputs.count == 3
+            var (gradIn, gradBias): (Tensor, Tensor?) = (g, nil)
+            if activation != .identity || (hasBias && needs[2]) {
+                (gradIn, gradBias) = Tensor.epilogueBackward(
+                    g, output: activation == .identity ? g : saved(0), activation, layout: geometry.epilogueLayout,
+                    biasGradient: hasBias && needs[2], into: destination(2))
+            }
+            return [grad(0) { Tensor.backwardPrimitive(.conv2dBackwardInput(geometry), shape: x.shape, inputs: [gradIn, weight]) },
+                    grad(1) { Tensor.backwardPrimitive(.conv2dBackwardWeight(geometry), shapes: [weight.shape], inputs: [x, gradIn],
+                                                       into: [destination(1)])[0] }] + (hasBias ? [gradBias] : [])
         case let .maxPool2d(geometry):
             return [Tensor.backwardPrimitive(.maxPool2dBackward(geometry), shape: x.shape, inputs: [g, saved(0)])]
         case let .avgPool2d(geometry):
@@ -111,7 +131,8 @@ enum Derivatives {
         case let .batchNorm(parameters):
             let (weight, bias) = (node.inputs[1], node.inputs[2])
             let grads = Tensor.backwardPrimitive(.batchNormBackward(parameters), shapes: [x.shape, weight.shape, bias.shape],
-                                                 inputs: [x, g, weight, saved(0), saved(1)])
+                                                 inputs: [x, g, weight, saved(0), saved(1)],
+                                                 into: [nil, destination(1), destination(2)])
             return [needs[0] ? grads[0] : nil, needs[1] ? grads[1] : nil, needs[2] ? grads[2] : nil]
         case let .localResponseNorm(parameters):
             return [Tensor.backwardPrimitive(.localResponseNormBackward(parameters), shape: x.shape,

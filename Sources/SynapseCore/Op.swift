@@ -18,11 +18,15 @@ public enum Op: Sendable, Hashable {
     case slice(axis: Int, start: Int)
     // Linear algebra: 2-D or batched [B, M, K] @ [B or none, K, N].
     case matmul
+    // A fully connected layer, activation(x @ weightᵀ + bias); inputs [x, weight] or [x, weight, bias];
+    // saved [output] unless the activation is the identity.
+    case linear(Activation)
     // Softmax family over the last axis; saved [output]. crossEntropy saves [labels].
     case softmax, logSoftmax, crossEntropy
-    // Convolutional network primitives (NCHW). conv2d inputs [x, weight] or [x, weight, bias]; maxPool2d saves [argmax];
+    // Convolutional network primitives (NCHW). conv2d inputs [x, weight] or [x, weight, bias], then
+    // the activation; saved [output] unless the activation is the identity. maxPool2d saves [argmax];
     // localResponseNorm saves [output] (the backward pass recomputes the scale from the input).
-    case conv2d(Conv2dGeometry)
+    case conv2d(Conv2dGeometry, Activation)
     case maxPool2d(Pool2dGeometry)
     case avgPool2d(Pool2dGeometry)
     case localResponseNorm(LRNParameters)

@@ -14,13 +14,24 @@ extension Tensor {
             for tensor in topologicalOrder().reversed() {
                 guard let g = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 guard let node = tensor.node else {
-                    let own = g.isContiguous && g.shape == tensor.shape ? g : g.contiguous()
-                    tensor.gradient = tensor.gradient.map { $0 + own } ?? own
+                    tensor.accumulateGradient(g)
                     continue
                 }
-                let inputGradients = Derivatives.vectorJacobianProducts(node, gradient: g)
-                for (input, inputGradient) in zip(node.inputs, inputGradients) {
+                // A leaf with a gradient slot that nothing has written yet in this pass receives its
+                // gradient straight from the primitive that computes it (no copy), where the op can.
+                var destinations: [Tensor?] = []
+                for input in node.inputs {
+                    let first = !destinations.contains { $0 != nil && $0 === input.gradientSlot }
+                    destinations.append(input.isLeaf && first && !input.gradientIsWritten
+                                        && pending[ObjectIdentifier(input)] == nil ? input.gradientSlot : nil)
+                }
+                let inputGradients = Derivatives.vectorJacobianProducts(node, gradient: g, into: destinations)
+                for (index, (input, inputGradient)) in zip(node.inputs, inputGradients).enumerated() {
                     guard input.requiresGradient, let inputGradient else { continue }
+                    if let destination = destinations[index], inputGradient === destination {
+                        input.gradientIsWritten = true
+                        continue
+                    }
                     ensure(inputGradient.shape == input.shape,
                            "backward: \(node.op) produced a gradient of shape \(inputGradient.shape) for an input of shape \(input.shape)")
                     let key = ObjectIdentifier(input)
@@ -31,8 +42,39 @@ extension Tensor {
         }
     }
 
-    /// Clears the accumulated gradient.
+    /// Clears the accumulated gradient (no launch: a gradient slot is overwritten by the next pass).
     public func zeroGradient() { gradient = nil }
+
+    /// Gives this leaf a fixed place for its gradient: `backward()` writes there from now on, and
+    /// `gradient` is `slot` once written. `slot` is contiguous, of this tensor's shape and device (a
+    /// view of a parameter arena's gradient buffer). Nil goes back to a fresh tensor per pass.
+    public func bindGradient(to slot: Tensor?) {
+        if let slot {
+            ensure(slot.shape == shape && slot.isContiguous && slot.dtype == .float32 && slot.device === device,
+                   "bindGradient: the slot must be a contiguous float32 tensor of shape \(shape) on \(device.info.spec)")
+        }
+        let current = gradient
+        gradientSlot = slot
+        gradientIsWritten = false
+        if let current { gradient = current }
+    }
+
+    /// Adds `g` to this leaf's gradient: into its slot (overwriting after a zero, else adding in
+    /// place), or as a new tensor.
+    func accumulateGradient(_ g: Tensor) {
+        let own = g.isContiguous && g.shape == shape ? g : g.contiguous()
+        guard let slot = gradientSlot else {
+            gradient = gradient.map { $0 + own } ?? own
+            return
+        }
+        if !gradientIsWritten {
+            if !own.isSameView(as: slot) { slot.assign(own) }
+        } else {
+            ExecutionLatch.run(.binary(.add), on: device, inputs: [slot.bufferView, own.bufferView],
+                               outputs: [slot.bufferView], retaining: [own])
+        }
+        gradientIsWritten = true
+    }
 
     /// Every tensor this one depends on through recorded nodes, each after all of its inputs.
     func topologicalOrder() -> [Tensor] {

@@ -2,10 +2,11 @@ import SynapseBackend
 
 extension Tensor {
     /// 2-D convolution of this `[N, C, H, W]` input with `weight` `[O, C/groups, kh, kw]`, as PyTorch's
-    /// `conv2d`. Traps with the layer's name and the shapes when the geometry cannot work.
+    /// `conv2d`, followed by `activation` in the launch that adds the bias. Traps with the layer's name
+    /// and the shapes when the geometry cannot work.
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                       name: String = "conv2d") -> Tensor {
+                       activation: Activation = .identity, name: String = "conv2d") -> Tensor {
         requireFloat(name); weight.requireFloat(name)
         ensure(rank == 4 && weight.rank == 4, "\(name): expects input [N, C, H, W] and weight [O, C/groups, kh, kw], got \(shape) and \(weight.shape)")
         let geometry = Conv2dGeometry(batch: shape[0], inChannels: shape[1], inHeight: shape[2], inWidth: shape[3],
@@ -19,14 +20,25 @@ extension Tensor {
             bias.requireFloat(name)
             ensure(bias.shape == [geometry.outChannels], "\(name): bias shape \(bias.shape) must be [\(geometry.outChannels)]")
         }
-        // The bias is added inside the primitive: an unbiased output kept alive by the graph
-        // would cost a second activation tensor per layer.
+        // Bias and activation go in place into the output (inside the primitive without an
+        // activation): an unbiased output kept alive by the graph would cost a second activation
+        // tensor per layer.
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         let device = Tensor.commonDevice(name, inputs)
-        let operands = withoutGradient { inputs.map { $0.contiguous() } }
+        let biasInPrimitive = activation == .identity
+        let operands = withoutGradient { (biasInPrimitive ? inputs : [self, weight]).map { $0.contiguous() } }
         let result = Tensor(empty: geometry.outputShape, on: device)
         ExecutionLatch.run(.conv2d(geometry), on: device, inputs: operands.map(\.bufferView), outputs: [result.bufferView],
                    retaining: operands)
-        return Tensor.record(result, .conv2d(geometry), inputs)
+        if !biasInPrimitive {
+            Tensor.epilogue(result, bias: bias, activation, layout: geometry.epilogueLayout)
+        }
+        return Tensor.record(result, .conv2d(geometry, activation), inputs,
+                             saved: activation == .identity ? [] : [result.detached()])
     }
+}
+
+extension Conv2dGeometry {
+    /// The output as the epilogue sees it: `[N, C, H·W]`.
+    var epilogueLayout: [Int] { [batch, outChannels, outHeight * outWidth] }
 }

@@ -3,7 +3,10 @@ import SynapseBackend
 extension Tensor {
     /// Matrix product: `[M, K] @ [K, N]`, batched `[B, M, K] @ [B, K, N]`, or `[B, M, K] @ [K, N]`
     /// (the right matrix shared by the batch). Transposed views are used without copying.
-    public func matmul(_ other: Tensor) -> Tensor {
+    public func matmul(_ other: Tensor) -> Tensor { matmul(other, into: nil) }
+
+    /// `matmul(other)` written into `destination` (contiguous, of the product's shape) when given.
+    func matmul(_ other: Tensor, into destination: Tensor?) -> Tensor {
         requireFloat("matmul"); other.requireFloat("matmul")
         let device = Tensor.commonDevice("matmul", [self, other])
         ensure((rank == 2 && other.rank == 2) || (rank == 3 && (other.rank == 2 || other.rank == 3)),
@@ -15,10 +18,13 @@ extension Tensor {
         ensure(other.rank == 2 || other.shape[0] == batch,
                "matmul: batch sizes differ, shapes \(shape) and \(other.shape)")
         let outShape = rank == 3 ? [batch, m, n] : [m, n]
-        let result = Tensor(empty: outShape, on: device)
+        if let destination {
+            ensure(destination.shape == outShape && destination.isContiguous, "matmul: destination of shape \(destination.shape) for a product of shape \(outShape)")
+        }
+        let result = destination ?? Tensor(empty: outShape, on: device)
         let (a, transposeA, ownerA) = withoutGradient { self.gemmOperand() }
         let (b, transposeB, ownerB) = withoutGradient { other.gemmOperand() }
-        let c = result.storage.buffer.map { BufferView(buffer: $0, shape: [batch, m, n]) }
+        let c = result.storage.buffer.map { BufferView(buffer: $0, shape: [batch, m, n], offset: result.offset) }
         ExecutionLatch.run(.matmul(transposeA: transposeA, transposeB: transposeB), on: device,
                    inputs: [a, b], outputs: [c], retaining: [ownerA, ownerB])
         return Tensor.record(result, .matmul, [self, other])

@@ -16,11 +16,35 @@ public final class Tensor: @unchecked Sendable {
     public let dtype: DType
     /// The memory this view reads.
     public let storage: Storage
+    /// Whether `other` is exactly this view: same memory, shape, strides and offset.
+    public func isSameView(as other: Tensor) -> Bool {
+        storage === other.storage && offset == other.offset && shape == other.shape && strides == other.strides
+            && dtype == other.dtype
+    }
 
     /// Whether `backward()` should compute a gradient for this tensor.
     public var requiresGradient: Bool
-    /// The accumulated gradient of a leaf that requires one, after `backward()`.
-    public var gradient: Tensor?
+    /// The accumulated gradient of a leaf that requires one, after `backward()` (nil before, and
+    /// after `zeroGradient()`). With a gradient slot (`bindGradient(to:)`) it is that slot once written.
+    public var gradient: Tensor? {
+        get {
+            guard let gradientSlot else { return storedGradient }
+            return gradientIsWritten ? gradientSlot : nil
+        }
+        set {
+            guard let gradientSlot else { storedGradient = newValue; return }
+            if let newValue, !newValue.isSameView(as: gradientSlot) { withoutGradient { gradientSlot.assign(newValue) } }
+            gradientIsWritten = newValue != nil
+        }
+    }
+    /// The gradient of a leaf without a slot.
+    private var storedGradient: Tensor?
+    /// Where `backward()` writes this leaf's gradient (a view into a parameter arena's flat gradient
+    /// buffer), if it has a fixed place; see `bindGradient(to:)`.
+    public internal(set) var gradientSlot: Tensor?
+    /// Whether `gradientSlot` holds this pass's gradient (false after `zeroGradient()`: the next
+    /// contribution overwrites it instead of adding, so zeroing costs no launch).
+    var gradientIsWritten = false
     /// The operation that produced this tensor, while a graph is recorded.
     public internal(set) var node: Node?
 

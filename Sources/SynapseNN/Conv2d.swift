@@ -3,7 +3,7 @@ import SynapseCore
 
 /// 2-D convolution over `[N, C, H, W]`, PyTorch's `nn.Conv2d`: `weight` `[out, in/groups, kh, kw]`,
 /// `bias` `[out]`.
-public final class Conv2d: Module {
+public final class Conv2d: Module, ActivationFusing {
     /// `[outChannels, inChannels / groups, kernelHeight, kernelWidth]`
     public let weight: Parameter
     /// `[outChannels]`, or nil without a bias.
@@ -45,8 +45,11 @@ public final class Conv2d: Module {
                   weightInitializer: weightInitializer, biasInitializer: biasInitializer, on: device)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor { forward(input, activation: .identity) }
+
+    /// `activation(conv(x) + b)`, the activation applied in the launch that adds the bias.
+    public func forward(_ input: Tensor, activation: Activation) -> Tensor {
         input.conv2d(weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation,
-                     groups: groups, name: "Conv2d(\(inChannels) → \(outChannels))")
+                     groups: groups, activation: activation, name: "Conv2d(\(inChannels) → \(outChannels))")
     }
 }

@@ -4,7 +4,7 @@ import SynapseCore
 /// A fully connected layer, `y = x Wᵀ + b`, with PyTorch's layout: `weight` `[out, in]`, `bias` `[out]`.
 ///
 /// Accepts `[in]`, `[N, in]` or any `[..., in]` input.
-public final class Linear: Module {
+public final class Linear: Module, ActivationFusing {
     /// `[outFeatures, inFeatures]`
     public let weight: Parameter
     /// `[outFeatures]`, or nil without a bias.
@@ -29,12 +29,15 @@ public final class Linear: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor { forward(input, activation: .identity) }
+
+    /// `activation(x Wᵀ + b)`: one GEMM and one launch for bias and activation together.
+    public func forward(_ input: Tensor, activation: Activation) -> Tensor {
         ensure(input.rank >= 1 && input.shape.last == inFeatures,
                "Linear(\(inFeatures) → \(outFeatures)): input shape \(input.shape) must end in \(inFeatures)")
         let rows = input.rank == 2 ? input : input.reshape([-1, inFeatures])
-        var output = rows.matmul(weight.value.transposed)
-        if let bias { output = output + bias.value }
+        let output = rows.linear(weight: weight.value, bias: bias?.value, activation: activation,
+                                 name: "Linear(\(inFeatures) → \(outFeatures))")
         return input.rank == 2 ? output : output.reshape(Array(input.shape.dropLast()) + [outFeatures])
     }
 }

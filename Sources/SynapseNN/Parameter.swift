@@ -18,6 +18,9 @@ public final class Parameter: @unchecked Sendable {
         self.value = Parameter.leaf(value)
     }
 
+    /// The arena this parameter was packed into (`Module.packParameters()`), if any.
+    public internal(set) var arena: ParameterArena?
+
     /// The gradient accumulated by `backward()`, if any.
     public var gradient: Tensor? { value.gradient }
     /// The value's shape.

@@ -1,7 +1,10 @@
+import SynapseBackend
 import SynapseCore
 
 /// Logistic sigmoid elementwise (PyTorch's `nn.Sigmoid`).
-public final class Sigmoid: Module {
+public final class Sigmoid: Module, ActivationLayer {
+    /// `.sigmoid`.
+    public var activation: Activation { .sigmoid }
     /// The activation.
     public override init() { super.init() }
     public override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }

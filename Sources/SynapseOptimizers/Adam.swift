@@ -10,7 +10,8 @@ import SynapseNN
 /// m = β1 · m + (1 − β1) · g;   v = β2 · v + (1 − β2) · g²
 /// p −= lr · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)
 /// ```
-/// One fused `applyAdam` launch per parameter; `t` counts each parameter's own steps.
+/// One fused `applyAdam` launch for all parameters when they are packed (`Module.packParameters()`) and
+/// have taken the same number of steps, else one per parameter; `t` counts each parameter's own steps.
 public class Adam: Optimizer {
     /// The parameters updated, in order.
     public let parameters: [Parameter]
@@ -35,25 +36,44 @@ public class Adam: Optimizer {
         self.parameters = parameters
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
         self.weightDecay = weightDecay; self.decoupledWeightDecay = decoupledWeightDecay
-        slots = OptimizerSlots(fields: ["exp_avg", "exp_avg_sq"], count: parameters.count)
+        slots = OptimizerSlots(fields: ["exp_avg", "exp_avg_sq"], parameters: parameters)
         parameterSteps = Array(repeating: 0, count: parameters.count)
     }
 
     public func step() {
         withoutGradient {
-            for (index, parameter) in parameters.enumerated() {
-                let p = parameter.value
-                guard let gradient = p.gradient else { continue }
-                let (m, _) = slots.tensor("exp_avg", for: index, like: p)
-                let (v, _) = slots.tensor("exp_avg_sq", for: index, like: p)
-                parameterSteps[index] += 1
-                p.applyAdam(gradient: gradient, firstMoment: m, secondMoment: v,
-                            AdamParameters(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                                           weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay,
-                                           step: parameterSteps[index]))
-            }
+            if !stepPacked() { stepEach() }
         }
         stepCount += 1
+    }
+
+    private func options(step: Int) -> AdamParameters {
+        AdamParameters(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                       decoupledWeightDecay: decoupledWeightDecay, step: step)
+    }
+
+    /// One launch over the arena, when every parameter is packed, has a gradient and has taken as
+    /// many steps as the others; false otherwise.
+    private func stepPacked() -> Bool {
+        guard let arena = parameters.first?.arena, arena.holds(parameters), arena.allGradientsWritten,
+              let steps = parameterSteps.first, parameterSteps.allSatisfy({ $0 == steps }),
+              let (m, _) = slots.flatTensor("exp_avg", parameters: parameters),
+              let (v, _) = slots.flatTensor("exp_avg_sq", parameters: parameters) else { return false }
+        for index in parameterSteps.indices { parameterSteps[index] += 1 }
+        arena.values.applyAdam(gradient: arena.gradients, firstMoment: m, secondMoment: v, options(step: steps + 1))
+        return true
+    }
+
+    /// One launch per parameter that has a gradient.
+    private func stepEach() {
+        for (index, parameter) in parameters.enumerated() {
+            let p = parameter.value
+            guard let gradient = p.gradient else { continue }
+            let (m, _) = slots.tensor("exp_avg", for: index, like: p)
+            let (v, _) = slots.tensor("exp_avg_sq", for: index, like: p)
+            parameterSteps[index] += 1
+            p.applyAdam(gradient: gradient, firstMoment: m, secondMoment: v, options(step: parameterSteps[index]))
+        }
     }
 
     public func stateDict() -> [(name: String, tensor: Tensor)] {

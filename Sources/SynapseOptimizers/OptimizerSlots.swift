@@ -1,20 +1,36 @@
 import SynapseCore
 import SynapseNN
 
-/// Per-parameter state tensors, kept on the parameter's device.
+/// Per-parameter state tensors, kept on the parameter's device. When the parameters are packed in a
+/// `ParameterArena`, each field's tensors are views into one flat buffer of the arena's layout, so a
+/// single launch can update them all (`flatTensor`).
 struct OptimizerSlots {
     let fields: [String]
     private(set) var tensors: [[String: Tensor]]
+    /// The arena the parameters were packed into when the optimizer was made.
+    private let arena: ParameterArena?
+    /// One flat buffer per field, made on first use.
+    private var flat: [String: Tensor] = [:]
 
-    init(fields: [String], count: Int) {
+    init(fields: [String], parameters: [Parameter]) {
         self.fields = fields
-        tensors = Array(repeating: [:], count: count)
+        tensors = Array(repeating: [:], count: parameters.count)
+        arena = parameters.first?.arena.flatMap { $0.holds(parameters) ? $0 : nil }
     }
 
     /// The state `field` of parameter `index`, created as zeros on the parameter's device when
-    /// missing, and moved when the parameter has moved. `created` tells whether it was just made.
+    /// missing (in the field's flat buffer while the parameter is packed), and moved when the
+    /// parameter has moved. `created` tells whether it was just made.
     mutating func tensor(_ field: String, for index: Int, like parameter: Tensor) -> (Tensor, created: Bool) {
         if let existing = tensors[index][field], existing.device === parameter.device { return (existing, false) }
+        if tensors[index][field] == nil, let arena, parameter.storage === arena.values.storage,
+           parameter.offset == arena.offsets[index] {
+            let buffer = flat[field] ?? arena.makeStateBuffer()
+            flat[field] = buffer
+            let view = arena.view(of: buffer, parameter: index)
+            tensors[index][field] = view
+            return (view, true)
+        }
         let fresh = Tensor.zeros(parameter.shape, on: parameter.device)
         if let existing = tensors[index][field] {
             try? fresh.overwriteState(with: existing)
@@ -26,6 +42,21 @@ struct OptimizerSlots {
     }
 
     func has(_ field: String, _ index: Int) -> Bool { tensors[index][field] != nil }
+
+    /// The flat buffer of `field` when every parameter's state of it lives there, making it (zero)
+    /// for all when none has that state yet; nil when the parameters are not packed or their states
+    /// are spread (some made before packing, or moved). `created` tells whether it was just made.
+    mutating func flatTensor(_ field: String, parameters: [Parameter]) -> (Tensor, created: Bool)? {
+        guard let arena else { return nil }
+        if tensors.allSatisfy({ $0[field] == nil }) {
+            for (index, parameter) in parameters.enumerated() { _ = tensor(field, for: index, like: parameter.value) }
+            guard let buffer = flat[field], tensors.allSatisfy({ $0[field]?.storage === buffer.storage }) else { return nil }
+            return (buffer, true)
+        }
+        guard let buffer = flat[field], tensors.allSatisfy({ $0[field]?.storage === buffer.storage }),
+              arena.holds(parameters) else { return nil }
+        return (buffer, false)
+    }
 
     /// `state.i.field` for every existing state tensor.
     func exported() -> [(name: String, tensor: Tensor)] {
@@ -62,14 +93,18 @@ struct OptimizerSlots {
         return parsed
     }
 
-    /// Stores a copy of `source` (never an alias) on `device` as `field` of parameter `index`.
+    /// Stores a copy of `source` (never an alias) on the parameter's device as `field` of parameter
+    /// `index` (in the field's flat buffer while the parameter is packed).
     mutating func restore(_ field: String, _ index: Int, from source: Tensor, on parameter: Tensor) throws {
-        let copy = Tensor.zeros(parameter.shape, on: parameter.device)
-        try copy.overwriteState(with: source)
-        tensors[index][field] = copy
+        let (target, _) = tensor(field, for: index, like: parameter)
+        try target.overwriteState(with: source)
     }
 
-    mutating func removeAll() { tensors = Array(repeating: [:], count: tensors.count) }
+    /// Forgets every state tensor (new flat buffers are made, zero, on next use).
+    mutating func removeAll() {
+        tensors = Array(repeating: [:], count: tensors.count)
+        flat = [:]
+    }
 }
 
 extension Tensor {

@@ -10,7 +10,8 @@ import SynapseNN
 /// g = nesterov ? g + momentum · buf : buf          (when momentum ≠ 0)
 /// p −= lr · g
 /// ```
-/// One fused `applySGD` launch per parameter.
+/// One fused `applySGD` launch for all parameters when they are packed (`Module.packParameters()`),
+/// else one per parameter.
 public final class SGD: Optimizer {
     /// The parameters updated, in order.
     public let parameters: [Parameter]
@@ -38,28 +39,46 @@ public final class SGD: Optimizer {
         self.parameters = parameters
         self.learningRate = learningRate; self.momentum = momentum; self.dampening = dampening
         self.weightDecay = weightDecay; self.nesterov = nesterov
-        slots = OptimizerSlots(fields: ["momentum_buffer"], count: parameters.count)
+        slots = OptimizerSlots(fields: ["momentum_buffer"], parameters: parameters)
     }
 
     public func step() {
         withoutGradient {
-            for (index, parameter) in parameters.enumerated() {
-                let p = parameter.value
-                guard let gradient = p.gradient else { continue }
-                let options = { (first: Bool) in
-                    SGDParameters(learningRate: self.learningRate, momentum: self.momentum, dampening: self.dampening,
-                                  weightDecay: self.weightDecay, nesterov: self.nesterov, firstStep: first)
-                }
-                if momentum == 0 {
-                    // The buffer is unused without momentum; the gradient stands in so nothing is allocated.
-                    p.applySGD(gradient: gradient, momentumBuffer: gradient.contiguous(), options(true))
-                } else {
-                    let (buffer, created) = slots.tensor("momentum_buffer", for: index, like: p)
-                    p.applySGD(gradient: gradient, momentumBuffer: buffer, options(created))
-                }
-            }
+            if !stepPacked() { stepEach() }
         }
         stepCount += 1
+    }
+
+    private func options(firstStep: Bool) -> SGDParameters {
+        SGDParameters(learningRate: learningRate, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
+                      nesterov: nesterov, firstStep: firstStep)
+    }
+
+    /// One launch over the arena, when every parameter is packed and has a gradient; false otherwise.
+    private func stepPacked() -> Bool {
+        guard let arena = parameters.first?.arena, arena.holds(parameters), arena.allGradientsWritten else { return false }
+        if momentum == 0 {
+            arena.values.applySGD(gradient: arena.gradients, momentumBuffer: arena.gradients, options(firstStep: true))
+            return true
+        }
+        guard let (buffer, created) = slots.flatTensor("momentum_buffer", parameters: parameters) else { return false }
+        arena.values.applySGD(gradient: arena.gradients, momentumBuffer: buffer, options(firstStep: created))
+        return true
+    }
+
+    /// One launch per parameter that has a gradient.
+    private func stepEach() {
+        for (index, parameter) in parameters.enumerated() {
+            let p = parameter.value
+            guard let gradient = p.gradient else { continue }
+            if momentum == 0 {
+                // The buffer is unused without momentum; the gradient stands in so nothing is allocated.
+                p.applySGD(gradient: gradient, momentumBuffer: gradient.contiguous(), options(firstStep: true))
+            } else {
+                let (buffer, created) = slots.tensor("momentum_buffer", for: index, like: p)
+                p.applySGD(gradient: gradient, momentumBuffer: buffer, options(firstStep: created))
+            }
+        }
     }
 
     public func stateDict() -> [(name: String, tensor: Tensor)] {

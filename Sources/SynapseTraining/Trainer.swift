@@ -63,6 +63,8 @@ public final class Trainer {
             }
         }
         self.model = model
+        // One flat buffer for the parameters and one for their gradients: one optimizer launch per step.
+        model.packParameters()
         optimizer = Self.makeOptimizer(configuration, model.parameters())
         position = TrainingProgress(randomSeed: seed, randomCounter: counter)
         scheduler = LearningRateScheduler(optimizer, schedule: configuration.learningRateSchedule)

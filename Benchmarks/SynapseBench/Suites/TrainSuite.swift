@@ -56,6 +56,7 @@ enum TrainSuite {
         BenchCase(suite: "train", name: name, shape: "[\(batch), \(input.map(String.init).joined(separator: ", "))]",
                   work: .images(batch)) { device in
             let net = withDevice(device) { make() }
+            net.packParameters()
             let optimizer = SGD(net.parameters(), learningRate: 0.01, momentum: 0.9)
             let x = Inputs.uniform([batch] + input, on: device)
             let labels = Inputs.labels(batch, classes: classes, on: device)

@@ -1,0 +1,45 @@
+import COpenCL
+import SynapseBackend
+
+/// The epilogue of a GEMM or convolution (`Kernels/epilogue.cl`): bias and activation in one
+/// elementwise launch; the gradient in one launch that also sums the bias gradient, a work-group
+/// per channel.
+extension OpenCLDevice {
+    /// The kernels' code for `activation`.
+    private static func code(_ activation: Activation) -> Int {
+        switch activation {
+        case .identity: 0
+        case .relu: 1
+        case .tanh: 2
+        case .sigmoid: 3
+        }
+    }
+
+    package func biasActivation(_ activation: Activation, x: BufferView, bias: BufferView?, y: BufferView) throws {
+        let op = "biasActivation"
+        let xm = try checkedMem(x, op), ym = try checkedMem(y, op)
+        let bm = try bias.map { try checkedMem($0, op) } ?? xm
+        try launch("bias_activation_f32", global: x.count,
+                   [.buffer(ym), .i(y.offset), .buffer(xm), .i(x.offset), .buffer(bm), .i(bias?.offset ?? 0),
+                    .bool(bias != nil), .i(x.shape[1]), .i(x.shape[2]), .i(x.count), .i(Self.code(activation))])
+    }
+
+    package func biasActivationBackward(_ activation: Activation, gradY gy: BufferView, y: BufferView, gradX gx: BufferView,
+                                        gradBias: BufferView?) throws {
+        let op = "biasActivationBackward"
+        let gym = try checkedMem(gy, op), ym = try checkedMem(y, op), gxm = try checkedMem(gx, op)
+        let (outer, channels, inner) = (gy.shape[0], gy.shape[1], gy.shape[2])
+        guard let gradBias else {
+            try launch("bias_activation_backward_f32", global: gy.count,
+                       [.buffer(gxm), .i(gx.offset), .buffer(gym), .i(gy.offset), .buffer(ym), .i(y.offset),
+                        .i(gy.count), .i(Self.code(activation))])
+            return
+        }
+        let kernel = "bias_activation_backward_bias_f32"
+        let group = try rowGroupSize(for: outer * inner, kernel: kernel)
+        try launch(kernel, global: channels * group, local: group,
+                   [.buffer(gxm), .i(gx.offset), .buffer(gym), .i(gy.offset), .buffer(ym), .i(y.offset),
+                    .buffer(try checkedMem(gradBias, op)), .i(gradBias.offset),
+                    .i(outer), .i(channels), .i(inner), .i(Self.code(activation))])
+    }
+}
