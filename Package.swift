@@ -16,9 +16,14 @@ let package = Package(
     ],
     targets: [
         // MARK: System libraries
-        .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Prefixed names, so they cannot collide with another package's shims in a dependency graph;
+        // pkg-config finds the flags, and SwiftPM names the Debian package when the library is missing.
+        .systemLibrary(name: "CSynapseOpenCL", path: "Sources/CSynapseOpenCL", pkgConfig: "OpenCL",
+                       providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers", "libclblast-dev"])]),
+        .systemLibrary(name: "CSynapseBLAS", path: "Sources/CSynapseBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSynapseZlib", path: "Sources/CSynapseZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Kernel embedding (Kernels/*.cl -> Swift string literals at build time)
         .executableTarget(name: "EmbedKernelsTool", path: "Sources/EmbedKernelsTool"),
@@ -27,8 +32,8 @@ let package = Package(
         // MARK: Backends
         .target(name: "SynapseBackend"),
         .target(name: "CVectorMath"),
-        .target(name: "SynapseCPU", dependencies: ["SynapseBackend", "CBLAS", "CVectorMath"]),
-        .target(name: "SynapseOpenCL", dependencies: ["SynapseBackend", "SynapseJSON", "SynapseIO", "COpenCL"],
+        .target(name: "SynapseCPU", dependencies: ["SynapseBackend", "CSynapseBLAS", "CVectorMath"]),
+        .target(name: "SynapseOpenCL", dependencies: ["SynapseBackend", "SynapseJSON", "SynapseIO", "CSynapseOpenCL"],
                 plugins: [.plugin(name: "EmbedKernels")]),
 
         // MARK: Framework
@@ -39,7 +44,7 @@ let package = Package(
         // headers and CLBlast tuner files.
         .target(name: "SynapseJSON"),
         .target(name: "SynapseIO", dependencies: ["SynapseBackend", "SynapseJSON"]),
-        .target(name: "SynapseData", dependencies: ["SynapseCore", "SynapseIO", "CZlib"]),
+        .target(name: "SynapseData", dependencies: ["SynapseCore", "SynapseIO", "CSynapseZlib"]),
         .target(name: "SynapseModels", dependencies: ["SynapseNN"]),
         // Registers the built-in device providers at load time (Swift has no module initialisers).
         .target(name: "SynapseRegistration"),
