@@ -7,12 +7,14 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Synapse", targets: ["Synapse"]),
+        // The training loop (`Trainer`: any `Module`, any `BatchSource`), checkpoints and exact resume.
+        .library(name: "SynapseTraining", targets: ["SynapseTraining"]),
         .library(name: "SynapseConformance", targets: ["SynapseConformance"]),
         .executable(name: "synapse", targets: ["SynapseCLI"]),
         .executable(name: "synapse-bench", targets: ["SynapseBench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -28,6 +30,11 @@ let package = Package(
         // MARK: Kernel embedding (Kernels/*.cl -> Swift string literals at build time)
         .executableTarget(name: "EmbedKernelsTool", path: "Sources/EmbedKernelsTool"),
         .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["EmbedKernelsTool"]),
+
+        // MARK: Version (the release and the git revision, embedded at build time from .git)
+        .executableTarget(name: "EmbedRevisionTool", path: "Sources/EmbedRevisionTool"),
+        .plugin(name: "EmbedRevision", capability: .buildTool(), dependencies: ["EmbedRevisionTool"]),
+        .target(name: "SynapseVersion", plugins: [.plugin(name: "EmbedRevision")]),
 
         // MARK: Backends
         .target(name: "SynapseBackend"),
@@ -62,10 +69,10 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "SynapseCLI", dependencies: [
             "Synapse", "SynapseTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            "SynapseConformance",
+            "SynapseConformance", "SynapseVersion",
         ]),
         .executableTarget(name: "SynapseBench", dependencies: [
-            "Synapse", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Synapse", "SynapseVersion", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/SynapseBench"),
 
         // MARK: Tests
@@ -80,7 +87,7 @@ let package = Package(
         .testTarget(name: "SynapseDataTests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
         .testTarget(name: "SynapseTrainingTests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
         .testTarget(name: "SynapseModelsTests", dependencies: ["SynapseTestSupport"]),
-        .testTarget(name: "SynapseCLITests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
+        .testTarget(name: "SynapseCLITests", dependencies: ["SynapseTestSupport", "SynapseTraining", "SynapseVersion"]),
         .testTarget(name: "SynapseConformanceTests", dependencies: ["SynapseTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
