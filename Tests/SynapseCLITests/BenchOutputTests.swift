@@ -28,14 +28,19 @@ import Testing
         }
     }
 
-    /// Runs the built `synapse-bench` (beside `synapse`) in `directory`; stdout and stderr apart.
-    static func run(_ arguments: [String], in directory: URL) throws -> CLI.Result {
-        let binary = try #require(CLI.binary, "synapse was not built").replacingOccurrences(of: "/synapse", with: "/synapse-bench",
-                                                                                           options: .backwards)
+    /// Runs the built `binary` (`synapse-bench`, or `synapse`, from where the tests find `synapse`) in
+    /// `directory`; stdout and stderr apart.
+    static func run(_ arguments: [String], in directory: URL, binary name: String = "synapse-bench") throws -> CLI.Result {
+        let synapse = try #require(CLI.binary, "synapse was not built")
+        let binary = URL(fileURLWithPath: synapse).deletingLastPathComponent().appendingPathComponent(name).path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment["SYNAPSE_DEVICE"] = nil
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
