@@ -1,8 +1,9 @@
 import Foundation
+import SynapseVersion
 import Testing
 
-/// `synapse-bench`'s output: `--json -` writes the report to stdout and nothing else there, and the
-/// table fits 100 columns.
+/// `synapse-bench`'s output: `--json -` writes the report to stdout and nothing else there, the
+/// table fits 100 columns, and a run outside the checkout still reports the build's revision.
 @Suite struct BenchOutputTests {
     /// Cases with the longest ids and the most details (training phases, convolution passes).
     static let filter = "conv.alexnet.conv4.backward-weight,train.lenet5,elementwise.add,gemm.square.256"
@@ -20,6 +21,11 @@ import Testing
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
                                   "stdout is not one JSON document:\n\(result.stdout)")
         #expect(report["schema"] as? String == "synapse-bench/1")
+        let environment = report["environment"] as? [String: Any] ?? [:]
+        if SynapseVersion.revision != "unknown" {
+            #expect(environment["gitRevision"] as? String == SynapseVersion.shortRevision,
+                    "run outside the checkout, the report lost the revision the binary was built from")
+        }
         let ids = (report["results"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
         #expect(ids.contains { $0.hasPrefix("train.lenet5") } && ids.contains { $0.hasPrefix("conv.alexnet.conv4") })
         #expect(result.stderr.contains("[train]"), "the table is not on stderr:\n\(result.stderr)")
