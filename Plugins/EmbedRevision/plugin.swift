@@ -45,10 +45,12 @@ struct GitDirectory {
         commonDirectory = common.map { URL(fileURLWithPath: $0, relativeTo: git).standardizedFileURL } ?? git
     }
 
-    /// The files whose change means another revision: HEAD, and for a branch its loose ref and packed-refs.
+    /// The files whose change means another revision: HEAD, its reflog (which every commit, checkout
+    /// and reset appends to, whichever branch is checked out), and for a branch its loose ref and
+    /// packed-refs.
     var revisionFiles: [URL] {
         let head = gitDirectory.appendingPathComponent("HEAD")
-        var files = [head]
+        var files = [head, gitDirectory.appendingPathComponent("logs/HEAD")]
         if let text = try? String(contentsOf: head, encoding: .utf8), text.hasPrefix("ref:") {
             let ref = text.dropFirst(4).trimmingCharacters(in: .whitespacesAndNewlines)
             files += [gitDirectory.appendingPathComponent(ref), commonDirectory.appendingPathComponent(ref),
