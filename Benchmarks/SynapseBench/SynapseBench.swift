@@ -23,13 +23,14 @@ struct SynapseBench: ParsableCommand {
     @Option(help: "Suites or cases to run: comma-separated substrings of `suite.case` ids (see --list).")
     var filter: String?
 
-    @Option(help: "Timed runs per case (default 10; 3 with --quick).")
+    // `.unconditional`: a negative value (`--warmup -1`) reaches validate() instead of reading as a missing value.
+    @Option(parsing: .unconditional, help: "Timed runs per case (default 10; 3 with --quick).")
     var iterations: Int?
 
-    @Option(help: "Untimed runs after the first run (default 2; 1 with --quick).")
+    @Option(parsing: .unconditional, help: "Untimed runs after the first run (default 2; 1 with --quick).")
     var warmup: Int?
 
-    @Option(help: "Stop timing a case after this many seconds of timed runs, never before 3 (default 5; 1 with --quick).")
+    @Option(parsing: .unconditional, help: "Stop timing a case after this many seconds of timed runs, never before 3 (default 5; 1 with --quick).")
     var maxSeconds: Double?
 
     @Flag(help: "Small sizes and few runs, for CI.")

@@ -34,6 +34,16 @@ import Testing
         }
     }
 
+    @Test("a negative --iterations, --warmup or --max-seconds reaches its check")
+    func negativeValues() throws {
+        for (option, message) in [("--iterations", "at least 1"), ("--warmup", "must not be negative"),
+                                  ("--max-seconds", "must be positive")] {
+            let result = try Self.run(["--device", "cpu", option, "-1", "--list"], in: FileManager.default.temporaryDirectory)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(option) && result.stderr.contains(message), "\(option): \(result.stderr)")
+        }
+    }
+
     /// Runs the built `binary` (`synapse-bench`, or `synapse`, from where the tests find `synapse`) in
     /// `directory`; stdout and stderr apart.
     static func run(_ arguments: [String], in directory: URL, binary name: String = "synapse-bench") throws -> CLI.Result {
