@@ -7,28 +7,40 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Synapse", targets: ["Synapse"]),
+        // The training loop (`Trainer`: any `Module`, any `BatchSource`), checkpoints and exact resume.
+        .library(name: "SynapseTraining", targets: ["SynapseTraining"]),
         .library(name: "SynapseConformance", targets: ["SynapseConformance"]),
         .executable(name: "synapse", targets: ["SynapseCLI"]),
         .executable(name: "synapse-bench", targets: ["SynapseBench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
     ],
     targets: [
         // MARK: System libraries
-        .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Prefixed names, so they cannot collide with another package's shims in a dependency graph;
+        // pkg-config finds the flags, and SwiftPM names the Debian package when the library is missing.
+        .systemLibrary(name: "CSynapseOpenCL", path: "Sources/CSynapseOpenCL", pkgConfig: "OpenCL",
+                       providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers", "libclblast-dev"])]),
+        .systemLibrary(name: "CSynapseBLAS", path: "Sources/CSynapseBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSynapseZlib", path: "Sources/CSynapseZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Kernel embedding (Kernels/*.cl -> Swift string literals at build time)
         .executableTarget(name: "EmbedKernelsTool", path: "Sources/EmbedKernelsTool"),
         .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["EmbedKernelsTool"]),
 
+        // MARK: Version (the release and the git revision, embedded at build time from .git)
+        .executableTarget(name: "EmbedRevisionTool", path: "Sources/EmbedRevisionTool"),
+        .plugin(name: "EmbedRevision", capability: .buildTool(), dependencies: ["EmbedRevisionTool"]),
+        .target(name: "SynapseVersion", plugins: [.plugin(name: "EmbedRevision")]),
+
         // MARK: Backends
         .target(name: "SynapseBackend"),
         .target(name: "CVectorMath"),
-        .target(name: "SynapseCPU", dependencies: ["SynapseBackend", "CBLAS", "CVectorMath"]),
-        .target(name: "SynapseOpenCL", dependencies: ["SynapseBackend", "SynapseJSON", "SynapseIO", "COpenCL"],
+        .target(name: "SynapseCPU", dependencies: ["SynapseBackend", "CSynapseBLAS", "CVectorMath"]),
+        .target(name: "SynapseOpenCL", dependencies: ["SynapseBackend", "SynapseJSON", "SynapseIO", "CSynapseOpenCL"],
                 plugins: [.plugin(name: "EmbedKernels")]),
 
         // MARK: Framework
@@ -39,7 +51,7 @@ let package = Package(
         // headers and CLBlast tuner files.
         .target(name: "SynapseJSON"),
         .target(name: "SynapseIO", dependencies: ["SynapseBackend", "SynapseJSON"]),
-        .target(name: "SynapseData", dependencies: ["SynapseCore", "SynapseIO", "CZlib"]),
+        .target(name: "SynapseData", dependencies: ["SynapseCore", "SynapseIO", "CSynapseZlib"]),
         .target(name: "SynapseModels", dependencies: ["SynapseNN"]),
         // Registers the built-in device providers at load time (Swift has no module initialisers).
         .target(name: "SynapseRegistration"),
@@ -57,10 +69,10 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "SynapseCLI", dependencies: [
             "Synapse", "SynapseTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            "SynapseConformance",
+            "SynapseConformance", "SynapseVersion",
         ]),
         .executableTarget(name: "SynapseBench", dependencies: [
-            "Synapse", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Synapse", "SynapseVersion", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/SynapseBench"),
 
         // MARK: Tests
@@ -75,7 +87,7 @@ let package = Package(
         .testTarget(name: "SynapseDataTests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
         .testTarget(name: "SynapseTrainingTests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
         .testTarget(name: "SynapseModelsTests", dependencies: ["SynapseTestSupport"]),
-        .testTarget(name: "SynapseCLITests", dependencies: ["SynapseTestSupport", "SynapseTraining"]),
+        .testTarget(name: "SynapseCLITests", dependencies: ["SynapseTestSupport", "SynapseTraining", "SynapseVersion"]),
         .testTarget(name: "SynapseConformanceTests", dependencies: ["SynapseTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -63,7 +63,7 @@ for target in "${targets[@]}"; do
   if stale "$binary" "${files[@]}" "Fuzz/$target/Target.swift" "$build"/libSynapse*.a; then
     echo "fuzz: building $target"
     swiftc -O -g -parse-as-library -package-name Synapse -sanitize=fuzzer,address -use-ld=lld -module-name "Fuzz_$target" \
-      -I "$build" -I Sources/CZlib -L "$build" -lSynapseIO -lSynapseJSON -lSynapseBackend \
+      -I "$build" -I Sources/CSynapseZlib -L "$build" -lSynapseIO -lSynapseJSON -lSynapseBackend \
       "${files[@]}" "Fuzz/$target/Target.swift" -o "$binary" > "$build/$target-build.log" 2>&1 \
       || { cat "$build/$target-build.log" >&2; exit 1; }
   fi

@@ -17,25 +17,26 @@ struct BenchRun {
         let buildsBefore = harness.kernelBuilds
         var report = BenchReport(environment: environment, results: [], skipped: [], failed: [])
         var suite = ""
+        let table = ResultTable(ids: cases.map(\.id))
         for benchCase in cases {
             if benchCase.suite != suite {
                 suite = benchCase.suite
-                Console.line("\n[\(suite)]\n" + ResultTable.header())
+                Console.line("\n[\(suite)]\n" + table.header())
             }
             if let reason = selection.skipReason(benchCase) {
                 report.skipped.append(SkippedCase(id: benchCase.id, reason: reason))
-                Console.line("\(Format.cell(benchCase.id, 42))  skipped: \(reason)")
+                Console.line(table.note(benchCase.id, "skipped: \(reason)"))
                 continue
             }
             do {
                 let result = try harness.measure(benchCase)
                 report.results.append(result)
-                Console.line(ResultTable.line(result))
+                Console.line(table.lines(result))
             } catch {
                 try? ExecutionLatch.checkFailure(on: device)   // clear a sticky failure so later cases start clean
                 device.trimPool()
                 report.failed.append(SkippedCase(id: benchCase.id, reason: "\(error)"))
-                Console.line("\(Format.cell(benchCase.id, 42))  FAILED: \(error)")
+                Console.line(Format.cell(benchCase.id, table.caseWidth) + "  FAILED: \(error)")  // whole: it is the diagnosis
             }
         }
         environment.loadAverageAfter = RunEnvironment.loadAverage()
@@ -58,8 +59,9 @@ struct BenchRun {
             "synapse-bench  \(e.date)  rev \(e.gitRevision ?? "unknown")  \(e.buildConfiguration) build",
             "device   \(e.deviceSpec): \(e.deviceName) (\(e.deviceKind), \(e.vendor), \(e.platform))",
             "driver   \(e.driverVersion)   GEMM: \(e.gemmLibrary)   compute units: \(e.computeUnits)   host cores: \(e.hostCores)",
-            "load     \(Comparison.load(e.loadAverageBefore)) (1/5/15 min)   iterations \(e.iterations), warm-up \(e.warmup), "
-                + "≤ \(Format.seconds(e.maxSecondsPerCase)) timed per case" + (e.quick ? ", quick sizes" : ""),
+            "load     \(Comparison.load(e.loadAverageBefore)) (1/5/15 min)",
+            "runs     \(e.iterations) timed, \(e.warmup) warm-up, ≤ \(Format.seconds(e.maxSecondsPerCase)) timed per case"
+                + (e.quick ? ", quick sizes" : ""),
         ]
         if e.buildConfiguration == "debug" {
             lines.append("WARNING: debug build; numbers are meaningless (use swift build -c release)")
@@ -67,7 +69,7 @@ struct BenchRun {
         if let load = e.loadAverageBefore?.first, load > 0.1 * Double(e.hostCores), e.deviceKind != "gpu" {
             lines.append("note: the host is busy (load \(String(format: "%.2f", load))); CPU numbers will be noisy")
         }
-        return lines.joined(separator: "\n")
+        return lines.map { Format.clip($0) }.joined(separator: "\n")
     }
 }
 

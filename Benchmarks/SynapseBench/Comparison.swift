@@ -29,11 +29,12 @@ enum Comparison {
         if b.buildConfiguration != c.buildConfiguration {
             lines.append("note: baseline is a \(b.buildConfiguration) build, this run \(c.buildConfiguration)")
         }
-        let widths = [42, 10, 10, 9, 16, 16]
+        let widths = [ResultTable(ids: current.results.map(\.id)).caseWidth - 4, 9, 9, 7, 12, 12]  // ≤ 100 columns
         func row(_ cells: [String]) -> String {
-            zip(cells, widths).enumerated().map { Format.cell($1.0, $1.1, right: $0 > 0) }.joined(separator: "  ")
+            Format.clip(zip(cells, widths).enumerated().map { Format.cell($1.0, $1.1, right: $0 > 0) }
+                .joined(separator: "  "))
         }
-        lines.append(row(["case", "now", "baseline", "speedup", "rate now", "rate baseline"]))
+        lines.append(row(["case", "now", "baseline", "speedup", "rate now", "rate before"]))
         lines.append(String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1)))
         let base = Dictionary(baseline.results.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var missing: [String] = []

@@ -32,57 +32,16 @@ enum Format {
     /// `1.23×`
     static func ratio(_ value: Double) -> String { String(format: "%.2f×", value) }
 
-    /// Pads or truncates `text` to `width` characters, right-aligned when `right`.
+    /// Pads `text` to `width` characters, right-aligned when `right` (longer text is left whole).
     static func cell(_ text: String, _ width: Int, right: Bool = false) -> String {
         let length = text.count
         if length >= width { return text }
         let pad = String(repeating: " ", count: width - length)
         return right ? pad + text : text + pad
     }
-}
 
-/// Column layout of the results table: fixed widths so rows can print as cases finish.
-struct ResultTable {
-    static let columns: [(title: String, width: Int, right: Bool)] = [
-        ("case", 42, false), ("shape", 48, false), ("median", 10, true), ("min", 10, true), ("max", 10, true),
-        ("rate", 16, true), ("first run", 10, true), ("", 0, false),
-    ]
-
-    /// The header and a rule.
-    static func header() -> String {
-        let titles = row(columns.map(\.title))
-        return titles + "\n" + String(repeating: "─", count: titles.count)
-    }
-
-    /// One result, with phases, memory and notes after the fixed columns.
-    static func line(_ r: CaseResult) -> String {
-        var extra: [String] = []
-        if let phases = r.phases {
-            extra.append(phases.map { "\($0.name) \(Format.seconds($0.medianSeconds))" }.joined(separator: " / "))
-        }
-        if r.suite == "train" { extra.append("peak \(Format.bytes(r.peakMemoryBytes))") }
-        if let commands = r.facts?["commands/step"] {
-            extra.append(String(format: "%.0f commands/step (%.0f kernels, %.0f GEMM calls), %.0f µs host enqueue/step", commands,
-                                r.facts?["kernels/step"] ?? 0, r.facts?["library calls/step"] ?? 0,
-                                r.facts?["host µs/step"] ?? 0))
-        }
-        if let gflop = r.facts?["GFLOP/step"], r.medianSeconds > 0 {
-            extra.append(String(format: "%.1f GFLOP/s", gflop / r.medianSeconds))
-        }
-        if let nominal = r.facts?["nominalGBps"], nominal > 0 {
-            extra.append(String(format: "%.0f%% of nominal %.0f GB/s", 100 * r.rate / nominal, nominal))
-        }
-        let builds = r.kernelBuildsFirstRun ?? 0, loads = r.kernelCacheLoadsFirstRun ?? 0
-        if builds + loads > 0 { extra.append("first run: \(builds) programs built, \(loads) from cache") }
-        if r.driverAllocationsTimed > 0 { extra.append("\(r.driverAllocationsTimed) pool misses while timed") }
-        if r.iterations < 3 { extra.append("\(r.iterations) runs") }
-        return row([r.id, r.shape, Format.seconds(r.medianSeconds), Format.seconds(r.minSeconds),
-                    Format.seconds(r.maxSeconds), Format.rate(r.rate, unit: r.rateUnit),
-                    Format.seconds(r.firstRunSeconds), extra.joined(separator: "; ")])
-    }
-
-    private static func row(_ cells: [String]) -> String {
-        zip(cells, columns).map { Format.cell($0, $1.width, right: $1.right) }.joined(separator: "  ")
-            .trimmingCharacters(in: .whitespaces)
+    /// `line` cut to `width` characters, the last one `…` when anything was cut.
+    static func clip(_ line: String, to width: Int = ResultTable.maxWidth) -> String {
+        line.count <= width ? line : String(line.prefix(width - 1)) + "…"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synapse
+import SynapseVersion
 
 extension RunEnvironment {
     /// Describes `device` and the host as they are now.
@@ -41,26 +42,10 @@ extension RunEnvironment {
     }
 
     /// `SYNAPSE_REVISION` when set (the revision a staged build came from, see scripts/gpu/stage.sh),
-    /// else `git rev-parse --short HEAD` of the current directory's checkout, `-dirty` appended when
-    /// tracked files differ from it; nil when git or a checkout is missing.
+    /// else the revision embedded when this binary was built (`SynapseVersion`), so a copy run
+    /// outside the checkout still says what it is; nil for a build from a tree without `.git`.
     static func gitRevision() -> String? {
         if let staged = ProcessInfo.processInfo.environment["SYNAPSE_REVISION"], !staged.isEmpty { return staged }
-        guard let head = runGit(["rev-parse", "--short", "HEAD"]), !head.isEmpty else { return nil }
-        let status = runGit(["status", "--porcelain", "--untracked-files=no"]) ?? ""
-        return status.isEmpty ? head : head + "-dirty"
-    }
-
-    private static func runGit(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return SynapseVersion.revision == "unknown" ? nil : SynapseVersion.shortRevision
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synapse
+import SynapseVersion
 
 /// `synapse-bench`: times Synapse's operations and training steps on one device and prints an
 /// aligned table, optionally writing JSON and comparing with a saved run.
@@ -13,7 +14,8 @@ struct SynapseBench: ParsableCommand {
             Suites: \(Suites.all.map(\.name).joined(separator: ", ")). Each case gets a first run (reported on \
             its own: it pays for kernel builds and pool misses), warm-up runs, then timed runs, the device \
             synchronised before every clock stop. Build with `swift build -c release`: debug numbers are meaningless.
-            """)
+            """,
+        version: "synapse-bench \(SynapseVersion.description)")
 
     @Option(help: "Device: cpu, opencl, opencl:N or opencl:P:D (default: SYNAPSE_DEVICE, else the best device).")
     var device: String?
@@ -21,13 +23,14 @@ struct SynapseBench: ParsableCommand {
     @Option(help: "Suites or cases to run: comma-separated substrings of `suite.case` ids (see --list).")
     var filter: String?
 
-    @Option(help: "Timed runs per case (default 10; 3 with --quick).")
+    // `.unconditional`: a negative value (`--warmup -1`) reaches validate() instead of reading as a missing value.
+    @Option(parsing: .unconditional, help: "Timed runs per case (default 10; 3 with --quick).")
     var iterations: Int?
 
-    @Option(help: "Untimed runs after the first run (default 2; 1 with --quick).")
+    @Option(parsing: .unconditional, help: "Untimed runs after the first run (default 2; 1 with --quick).")
     var warmup: Int?
 
-    @Option(help: "Stop timing a case after this many seconds of timed runs, never before 3 (default 5; 1 with --quick).")
+    @Option(parsing: .unconditional, help: "Stop timing a case after this many seconds of timed runs, never before 3 (default 5; 1 with --quick).")
     var maxSeconds: Double?
 
     @Flag(help: "Small sizes and few runs, for CI.")
@@ -36,10 +39,12 @@ struct SynapseBench: ParsableCommand {
     @Flag(help: "Also run cases skipped by default on this device (GEMM above 2048 on a CPU, AlexNet b128 off a GPU).")
     var allSizes = false
 
-    @Option(help: "Write the results as JSON to this path.")
+    @Option(help: ArgumentHelp("Write the results as JSON to this path; `-` writes them to stdout (the table goes to stderr).",
+                               valueName: "path"), completion: .file(extensions: ["json"]))
     var json: String?
 
-    @Option(help: "Print each case beside the same case of a JSON report written earlier by --json.")
+    @Option(help: ArgumentHelp("Print each case beside the same case of a JSON report written earlier by --json.",
+                               valueName: "path"), completion: .file(extensions: ["json"]))
     var compare: String?
 
     @Flag(help: "List the suites and cases for the device and exit.")
@@ -52,6 +57,7 @@ struct SynapseBench: ParsableCommand {
     }
 
     func run() throws {
+        let jsonOutput = json == "-" ? Console.moveTableToStandardError() : nil
         let options = BenchOptions(iterations: iterations ?? (quick ? 3 : 10), warmup: warmup ?? (quick ? 1 : 2),
                                    maxSeconds: maxSeconds ?? (quick ? 1 : 5), quick: quick, filter: filter)
         let target: any Device
@@ -72,19 +78,27 @@ struct SynapseBench: ParsableCommand {
         let baseline = try compare.map(Comparison.load)
         let report = try BenchRun(device: target, requested: device, options: options, selection: selection)
             .run(cases)
-        if let json { try write(report, to: json) }
+        if let jsonOutput {
+            jsonOutput.write(try Self.encode(report) + Data("\n".utf8))
+        } else if let json {
+            try write(report, to: json)
+        }
         if let baseline, let compare {
             Console.line(Comparison.table(current: report, baseline: baseline, baselinePath: compare))
         }
         if !report.failed.isEmpty { throw ExitCode(1) }
     }
 
-    private func write(_ report: BenchReport, to path: String) throws {
+    private static func encode(_ report: BenchReport) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(report)
+    }
+
+    private func write(_ report: BenchReport, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try encoder.encode(report).write(to: url, options: .atomic)
+        try Self.encode(report).write(to: url, options: .atomic)
         Console.line("wrote \(path)")
     }
 }
@@ -102,5 +116,13 @@ struct BenchOptions {
 enum Console {
     static func line(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// For `--json -`: points file descriptor 1 at stderr, so the table and anything a library
+    /// prints go there, and returns a handle on the original stdout, which then carries only the JSON.
+    static func moveTableToStandardError() -> FileHandle {
+        let original = dup(STDOUT_FILENO)
+        dup2(STDERR_FILENO, STDOUT_FILENO)
+        return FileHandle(fileDescriptor: original, closeOnDealloc: true)
     }
 }

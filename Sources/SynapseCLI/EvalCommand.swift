@@ -12,7 +12,8 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var deviceOptions: DeviceOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: ArgumentHelp("The safetensors file holding the weights.", valueName: "path"))
+    @Option(help: ArgumentHelp("The safetensors file holding the weights.", valueName: "path"),
+            completion: .file(extensions: ["safetensors"]))
     var checkpoint: String
 
     @Option(help: "Seed of the synthetic test data (alexnet).") var seed: UInt64 = 0

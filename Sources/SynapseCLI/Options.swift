@@ -6,8 +6,16 @@ import SynapseTraining
 struct DeviceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Device: cpu, opencl (the first GPU, else the first OpenCL device), opencl:N or opencl:P:D. "
-            + "Default: $SYNAPSE_DEVICE, else the best device.", valueName: "spec"))
+            + "Default: $SYNAPSE_DEVICE, else the best device.", valueName: "spec"),
+            completion: .custom { _, _, _ in DeviceOptions.completions() })
     var device: String?
+
+    /// What `--device` completes to: the general specs and every device `synapse devices` lists.
+    static func completions() -> [String] {
+        var specs = ["cpu", "opencl"]
+        for device in Devices.discover().devices where !specs.contains(device.info.spec) { specs.append(device.info.spec) }
+        return specs
+    }
 
     /// The device asked for, or the default. Throws `DeviceError.noDevice` listing what exists.
     func resolve() throws -> any Device {
@@ -24,11 +32,12 @@ struct OutputOptions: ParsableArguments {
 
 /// Model and data options shared by `train` and `eval`.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Model: \(ModelZoo.names.joined(separator: ", ")).", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Model: \(ModelZoo.names.joined(separator: ", ")).", valueName: "name"),
+            completion: .list(ModelZoo.names))
     var model = "lenet5"
 
     @Option(name: .customLong("data-dir"), help: ArgumentHelp(
-        "Folder with the Fashion-MNIST IDX files.", valueName: "dir"))
+        "Folder with the Fashion-MNIST IDX files.", valueName: "dir"), completion: .directory)
     var dataDirectory = FashionMNIST.defaultDirectory
 
     @Option(name: .customLong("batch-size"), help: "Examples per batch (default 128).")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SynapseVersion
 
 /// `synapse`: list devices, train and evaluate models.
 ///
@@ -11,12 +12,18 @@ struct SynapseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synapse",
         abstract: "Train and evaluate neural networks on the CPU or any OpenCL device.",
+        version: "synapse \(SynapseVersion.description)",
         subcommands: [DevicesCommand.self, TrainCommand.self, EvalCommand.self, CheckCommand.self])
 
     static func main() {
+        let arguments = CommandLineArguments.attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst()))
+        let commands = configuration.subcommands.map { $0._commandName } + ["help"]
+        if let unknown = CommandLineArguments.unknownCommand(in: arguments, commands: commands) {
+            fail(unknown, code: ExitCode.validationFailure.rawValue)
+        }
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(arguments)
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }  // --help, --version

@@ -29,9 +29,11 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("limit-train"), help: "Train on the first N training images only.")
     var limitTrain: Int?
     @Option(help: "Steps per epoch at most (alexnet: the epoch length, default 20).") var steps: Int?
-    @Option(help: ArgumentHelp("Save a checkpoint here after every epoch and on Ctrl-C or SIGTERM.", valueName: "path"))
+    @Option(help: ArgumentHelp("Save a checkpoint here after every epoch and on Ctrl-C or SIGTERM.", valueName: "path"),
+            completion: .file(extensions: ["safetensors"]))
     var save: String?
-    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint.", valueName: "path"))
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint.", valueName: "path"),
+            completion: .file(extensions: ["safetensors"]))
     var resume: String?
 
     /// The run these options describe.

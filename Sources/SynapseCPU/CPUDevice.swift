@@ -1,4 +1,4 @@
-import CBLAS
+import CSynapseBLAS
 import Foundation
 import SynapseBackend
 

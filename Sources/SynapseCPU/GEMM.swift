@@ -1,4 +1,4 @@
-import CBLAS
+import CSynapseBLAS
 
 /// Row-major single-precision GEMM on top of `cblas_sgemm`: `C = op(A) op(B) + beta * C`, with
 /// `op(A)` of shape `m×k`, `op(B)` `k×n`, `C` `m×n` and leading dimensions in elements.

@@ -1,5 +1,5 @@
 import SynapseIO
-import CZlib
+import CSynapseZlib
 import SynapseBackend
 
 /// Whole-buffer gzip compression and decompression through zlib.

@@ -1,5 +1,5 @@
 import SynapseIO
-import CZlib
+import CSynapseZlib
 
 /// Inflates a gzip stream (one or more concatenated members) on demand: the caller says how
 /// many bytes it wants and gets no more, and compressed input is pulled in chunks as needed.

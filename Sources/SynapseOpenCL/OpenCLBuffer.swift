@@ -1,4 +1,4 @@
-import COpenCL
+import CSynapseOpenCL
 import SynapseBackend
 
 /// A device buffer backed by one `cl_mem` of the device that allocated it.

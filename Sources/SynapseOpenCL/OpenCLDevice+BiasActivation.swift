@@ -1,4 +1,4 @@
-import COpenCL
+import CSynapseOpenCL
 import SynapseBackend
 
 /// The epilogue of a GEMM or convolution (`Kernels/epilogue.cl`): bias and activation in one

@@ -1,4 +1,4 @@
-import COpenCL
+import CSynapseOpenCL
 import SynapseBackend
 
 /// Convolution as im2col + GEMM. A chunk of `B` images is unrolled into one column matrix

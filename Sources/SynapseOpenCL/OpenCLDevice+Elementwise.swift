@@ -1,4 +1,4 @@
-import COpenCL
+import CSynapseOpenCL
 import SynapseBackend
 
 extension CollapsedLayout {

@@ -1,4 +1,4 @@
-import COpenCL
+import CSynapseOpenCL
 import Foundation
 
 /// Ending the process while the driver still works.

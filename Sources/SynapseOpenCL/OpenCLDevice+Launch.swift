@@ -1,5 +1,5 @@
 import Foundation
-import COpenCL
+import CSynapseOpenCL
 import SynapseBackend
 
 /// One argument of a kernel launch.

@@ -1,5 +1,5 @@
 import Foundation
-import COpenCL
+import CSynapseOpenCL
 import SynapseBackend
 
 /// A row-major matrix operand for CLBlast: buffer, element offset, leading dimension, whether it is

@@ -1,4 +1,4 @@
-import COpenCL
+import CSynapseOpenCL
 import SynapseBackend
 
 /// Row softmax / log-softmax and cross-entropy with its gradient: the kernels of `Kernels/softmax.cl`,

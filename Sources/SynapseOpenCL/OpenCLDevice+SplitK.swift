@@ -1,4 +1,4 @@
-import COpenCL
+import CSynapseOpenCL
 import SynapseBackend
 
 /// Split-K GEMM for products whose inner dimension dwarfs the output, as in convolution weight

@@ -1,4 +1,4 @@
-import COpenCL
+import CSynapseOpenCL
 import SynapseBackend
 
 /// Symbol names of OpenCL and CLBlast status codes, and the checks that turn a failing status

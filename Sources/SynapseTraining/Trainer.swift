@@ -42,19 +42,42 @@ public final class Trainer {
     /// When the epoch in progress began training in this process, and at which batch.
     var epochStart: (ContinuousClock.Instant, Int)?
 
+    /// Trains any model on any data: `model` (its parameters on `device`), `optimizer` over
+    /// `model.parameters()`, and batches from any `BatchSource`.
+    ///
+    /// `configuration` supplies the rest of the run: epochs, learning-rate schedule (its base is the
+    /// optimizer's rate), seed of the random stream (shuffling, dropout), `batchSize` (for images per
+    /// second and resume checks: give the data's), and the names written into records and checkpoints
+    /// (`model` may be any name here; `optimizer` should name the optimizer's kind).
+    /// - Throws: `TrainingError.invalidOption` for a setting no run can use, `.emptyData` for data
+    ///   without a batch.
+    public init(model: Module, optimizer: any Optimizer, data: TrainingData, device: any Device,
+                configuration: TrainingConfiguration = TrainingConfiguration()) throws {
+        try configuration.validateSettings()
+        guard data.train.exampleCount > 0, data.train.batchesPerEpoch > 0 else {
+            throw TrainingError.emptyData("the training set (\(data.name))")
+        }
+        self.configuration = configuration
+        self.device = device
+        self.data = data
+        self.model = model
+        self.optimizer = optimizer
+        position = TrainingProgress(randomSeed: configuration.seed, randomCounter: 0)
+        scheduler = LearningRateScheduler(optimizer, schedule: configuration.learningRateSchedule)
+    }
+
     /// Builds the model (initialised from the seed), the optimizer and the data for `configuration`.
     ///
     /// - Parameter data: batches to use instead of those the configuration names (tests).
     /// - Throws: `TrainingError.invalidOption`, `ModelZooError`, `DataError` for missing data, or
     ///   `TrainingError.inputMismatch` / `.emptyData` for images the model cannot take.
-    public init(configuration: TrainingConfiguration, device: any Device, data: TrainingData? = nil) throws {
+    public convenience init(configuration: TrainingConfiguration, device: any Device, data: TrainingData? = nil) throws {
         try configuration.validate()
-        self.configuration = configuration
-        self.device = device
-        self.data = try data ?? TrainingData.make(configuration, device: device)
-        let origin = data == nil ? " in \(configuration.dataDirectory)" : " (\(self.data.name))"
-        try self.data.train.requireInput(of: configuration.model, describing: "the training set" + origin)
-        try self.data.test?.requireInput(of: configuration.model, describing: "the test set" + origin)
+        let given = data
+        let data = try given ?? TrainingData.make(configuration, device: device)
+        let origin = given == nil ? " in \(configuration.dataDirectory)" : " (\(data.name))"
+        try data.train.requireInput(of: configuration.model, describing: "the training set" + origin)
+        try data.test?.requireInput(of: configuration.model, describing: "the test set" + origin)
         let seed = configuration.seed
         let (model, counter) = try withDevice(device) {
             try withRandomSeed(seed) {
@@ -62,12 +85,11 @@ public final class Trainer {
                  TensorRandom.current.state.counter)
             }
         }
-        self.model = model
         // One flat buffer for the parameters and one for their gradients: one optimizer launch per step.
         model.packParameters()
-        optimizer = Self.makeOptimizer(configuration, model.parameters())
+        try self.init(model: model, optimizer: Trainer.makeOptimizer(configuration, model.parameters()), data: data,
+                      device: device, configuration: configuration)
         position = TrainingProgress(randomSeed: seed, randomCounter: counter)
-        scheduler = LearningRateScheduler(optimizer, schedule: configuration.learningRateSchedule)
     }
 
     private static func makeOptimizer(_ c: TrainingConfiguration, _ parameters: [Parameter]) -> any Optimizer {

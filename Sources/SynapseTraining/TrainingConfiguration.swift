@@ -76,15 +76,21 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     /// The most images of a synthetic set (all its labels are made up front): 2^24.
     public static let maxSyntheticImages = 1 << 24
 
-    /// Throws `TrainingError.invalidOption` for values no run can use (naming the option).
+    /// Throws `ModelZooError` for a model the zoo does not have, and `TrainingError.invalidOption`
+    /// for values no run can use (naming the option).
     public func validate() throws {
+        _ = try ModelZoo.entry(model)
+        try validateSettings()
+    }
+
+    /// `validate()` without the model name, for a `Trainer` given its own model.
+    public func validateSettings() throws {
         func require(_ condition: Bool, _ option: String, _ reason: String) throws {
             if !condition { throw TrainingError.invalidOption(option: option, reason: reason) }
         }
         func within(_ value: Int, _ range: ClosedRange<Int>, _ option: String) throws {
             try require(range.contains(value), option, "must be from \(range.lowerBound) to \(range.upperBound), got \(value)")
         }
-        _ = try ModelZoo.entry(model)
         try within(epochs, 1...Self.maxEpochs, "--epochs")
         try within(resolvedBatchSize, 1...Self.maxBatchSize, "--batch-size")
         try require(resolvedLearningRate > 0 && resolvedLearningRate.isFinite, "--lr",

@@ -1,4 +1,4 @@
-import COpenCL
+import CSynapseOpenCL
 import Foundation
 import SynapseTestSupport
 import Testing
