@@ -21,3 +21,35 @@ func benchAllreduce(_ communicator: any Communicator, count: Int, repeats: Int) 
     print(String(format: "allreduce %d floats (%.1f MB) on %d ranks: median %.3f ms  (runs: %@ ms)",
                  count, Double(count * 4) / 1e6, communicator.size, median, shown))
 }
+
+/// Times `steps` gradient exchanges of `count` floats in `bucketCount` equal buckets while the
+/// caller simulates a backward pass of `backwardMilliseconds` on a GPU (it sleeps, as a host
+/// thread waiting for the device does, before submitting each bucket); rank 0 prints the median
+/// exchange time, the exposed part (waited for in waitAll) and the hidden part.
+func benchExchange(_ communicator: any Communicator, count: Int, bucketCount: Int, backwardMilliseconds: Double,
+                   steps: Int) {
+    let gradients = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+    defer { gradients.deallocate() }
+    gradients.initialize(repeating: 1)
+    let size = (count + bucketCount - 1) / bucketCount
+    let buckets = stride(from: 0, to: count, by: size).map { $0 ..< min($0 + size, count) }
+    let exchange = try! GradientExchange(communicator: communicator, gradients: gradients, buckets: buckets,
+                                         reduction: .sum)
+    var timings: [ExchangeTiming] = []
+    for step in 0...steps {
+        try! communicator.barrier()
+        for index in buckets.indices {
+            Thread.sleep(forTimeInterval: backwardMilliseconds / 1e3 / Double(buckets.count))
+            try! exchange.submit(index)
+        }
+        let timing = try! exchange.waitAll()
+        if step > 0 { timings.append(timing) }
+    }
+    exchange.close()
+    guard communicator.isRoot else { return }
+    func median(_ values: [Duration]) -> Double { values.sorted()[values.count / 2].seconds * 1e3 }
+    print(String(format: "exchange %d floats in %d buckets behind a %.0f ms backward on %d ranks: "
+                 + "median %.1f ms exchanging, %.1f ms exposed, %.1f ms hidden",
+                 count, buckets.count, backwardMilliseconds, communicator.size,
+                 median(timings.map(\.total)), median(timings.map(\.exposed)), median(timings.map(\.hidden))))
+}

@@ -8,6 +8,8 @@
 //   abort|exit|kill RANK   RANK aborts through the communicator / exits 3 / kills itself with
 //                          SIGKILL once every rank is past a barrier; the others block in an allreduce
 //   bench COUNT REPEATS    times an allreduce (sum) of COUNT floats; rank 0 prints the times
+//   exchange COUNT BUCKETS BACKWARD_MS STEPS
+//                          times a bucketed exchange overlapping a simulated backward pass
 import Foundation
 import SynapseDistributed
 
@@ -33,8 +35,21 @@ case ("abort", let victim?), ("exit", let victim?), ("kill", let victim?):
 case ("bench", let count?):
     let repeats = arguments.dropFirst(2).first.flatMap { Int($0) } ?? 5
     benchAllreduce(communicator, count: count, repeats: repeats)
+case ("exchange", let count?):
+    let numbers = arguments.dropFirst(2).compactMap { Double($0) }
+    guard numbers.count == 3 else { usage() }
+    benchExchange(communicator, count: count, bucketCount: Int(numbers[0]), backwardMilliseconds: numbers[1],
+                  steps: Int(numbers[2]))
 default:
-    FileHandle.standardError.write(Data("usage: SynapseMPISelftest collectives | abort|exit|kill RANK | bench COUNT [REPEATS]\n".utf8))
-    exit(2)
+    usage()
 }
 try communicator.finalize()
+
+func usage() -> Never {
+    FileHandle.standardError.write(Data("""
+        usage: SynapseMPISelftest collectives | abort|exit|kill RANK | bench COUNT [REPEATS]
+                                  | exchange COUNT BUCKETS BACKWARD_MS STEPS
+
+        """.utf8))
+    exit(2)
+}
