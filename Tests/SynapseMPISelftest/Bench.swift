@@ -24,8 +24,9 @@ func benchAllreduce(_ communicator: any Communicator, count: Int, repeats: Int) 
 
 /// Times `steps` gradient exchanges of `count` floats in `bucketCount` equal buckets while the
 /// caller simulates a backward pass of `backwardMilliseconds` on a GPU (it sleeps, as a host
-/// thread waiting for the device does, before submitting each bucket); rank 0 prints the median
-/// exchange time, the exposed part (waited for in waitAll) and the hidden part.
+/// thread waiting for the device does, before submitting each bucket); rank 0 prints the step
+/// with the median exchange time: its exchange time, the exposed part (waited for in waitAll) and
+/// the hidden part.
 func benchExchange(_ communicator: any Communicator, count: Int, bucketCount: Int, backwardMilliseconds: Double,
                    steps: Int) {
     let gradients = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
@@ -47,9 +48,9 @@ func benchExchange(_ communicator: any Communicator, count: Int, bucketCount: In
     }
     exchange.close()
     guard communicator.isRoot else { return }
-    func median(_ values: [Duration]) -> Double { values.sorted()[values.count / 2].seconds * 1e3 }
-    print(String(format: "exchange %d floats in %d buckets behind a %.0f ms backward on %d ranks: "
-                 + "median %.1f ms exchanging, %.1f ms exposed, %.1f ms hidden",
+    let median = timings.sorted { $0.total < $1.total }[timings.count / 2]
+    print(String(format: "exchange %d floats in %d buckets behind a %.1f ms backward on %d ranks: "
+                 + "median step %.3f ms exchanging, %.3f ms exposed, %.3f ms hidden",
                  count, buckets.count, backwardMilliseconds, communicator.size,
-                 median(timings.map(\.total)), median(timings.map(\.exposed)), median(timings.map(\.hidden))))
+                 median.total.seconds * 1e3, median.exposed.seconds * 1e3, median.hidden.seconds * 1e3))
 }
