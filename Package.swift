@@ -26,6 +26,9 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSynapseZlib", path: "Sources/CSynapseZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // Open MPI, plus static inline wrappers for the macros Swift cannot import (MPI_COMM_WORLD…).
+        .systemLibrary(name: "CSynapseMPI", path: "Sources/CSynapseMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
 
         // MARK: Kernel embedding (Kernels/*.cl -> Swift string literals at build time)
         .executableTarget(name: "EmbedKernelsTool", path: "Sources/EmbedKernelsTool"),
@@ -63,6 +66,9 @@ let package = Package(
         // MARK: Training loop (library, so tests drive it without the CLI)
         .target(name: "SynapseTraining", dependencies: ["Synapse"]),
 
+        // MARK: Data-parallel training over MPI (communicator, bucketed gradient exchange, batch shards)
+        .target(name: "SynapseDistributed", dependencies: ["CSynapseMPI"]),
+
         // MARK: Conformance suite (every primitive vs the CPU, gradients; tests and `synapse check`)
         .target(name: "SynapseConformance", dependencies: ["Synapse"]),
 
@@ -76,6 +82,9 @@ let package = Package(
         ], path: "Benchmarks/SynapseBench"),
 
         // MARK: Tests
+        // Not a product: the multi-process checks that SynapseDistributedTests run under mpirun.
+        .executableTarget(name: "SynapseMPISelftest", dependencies: ["SynapseDistributed", "SynapseData"],
+                          path: "Tests/SynapseMPISelftest"),
         .target(name: "SynapseTestSupport", dependencies: ["Synapse", "SynapseConformance"], path: "Tests/SynapseTestSupport"),
         .testTarget(name: "SynapseBackendTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseCPUTests", dependencies: ["SynapseTestSupport"]),
@@ -89,6 +98,7 @@ let package = Package(
         .testTarget(name: "SynapseModelsTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseCLITests", dependencies: ["SynapseTestSupport", "SynapseTraining", "SynapseVersion"]),
         .testTarget(name: "SynapseConformanceTests", dependencies: ["SynapseTestSupport"]),
+        .testTarget(name: "SynapseDistributedTests", dependencies: ["SynapseDistributed"]),
     ],
     swiftLanguageModes: [.v6]
 )

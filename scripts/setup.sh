@@ -6,6 +6,8 @@
 set -euo pipefail
 packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev libopenblas-dev pocl-opencl-icd zlib1g-dev
           dataset-fashion-mnist clinfo python3-pip)
+packages+=(libopenmpi-dev)  # Open MPI library and headers (SynapseDistributed)
+packages+=(openmpi-bin)     # mpirun, which the distributed tests launch
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -66,6 +66,8 @@ tar -C "$work" -cf - swiftlibs | xz -T2 -9 > "$stage/swiftlibs.tar.xz"
 
 say "debs (CLBlast and its tuners, OpenBLAS and its Fortran runtime)"
 debs=(libclblast1 clblast-utils libopenblas0-pthread libgfortran5 libquadmath0)
+# libmpi and what it loads with it: the test bundle links SynapseDistributed (the MPI tests skip without mpirun)
+debs+=(libopenmpi3 libhwloc15 libevent-core-2.1-7 libevent-pthreads-2.1-7)
 mkdir -p "$work/debs" "$stage/debs"
 # apt may warn that it downloads unsandboxed as root (user _apt): harmless.
 ( cd "$work/debs" && apt-get download "${debs[@]}" ) ||

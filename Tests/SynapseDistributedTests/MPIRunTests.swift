@@ -1,0 +1,63 @@
+import Testing
+
+/// The collectives, the bucketed exchange and the batch shards across real processes, and what
+/// happens when a rank dies: `mpirun -np 2` of SynapseMPISelftest, its output checked here.
+@Suite(.serialized, .enabled(if: Selftest.mpiTestsEnabled, "mpirun is not installed (scripts/setup.sh installs it)"))
+struct MPIRunTests {
+    @Test func collectivesExchangeAndShardsAgreeAcrossTwoRanks() throws {
+        let result = try Selftest.mpirun(ranks: 2, ["collectives"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(!result.timedOut)
+        for rank in 0..<2 {
+            let lines = result.lines(ofRank: rank)
+            #expect(!lines.contains { $0.hasPrefix("FAIL") }, "\(result.output)")
+            for check in ["ok broadcast from rank 0", "ok broadcast from rank 1", "ok allreduce sum",
+                          "ok allreduce average", "ok barrier", "ok unknown bucket refused",
+                          "ok bucket submitted twice refused", "ok waitAll before every bucket refused",
+                          "ok exchange completes after refusals",
+                          "ok shards of 1000 examples in batches of 64 cover each batch once",
+                          "ok shards of 7 examples in batches of 3 cover each batch once",
+                          "ok shards of 5 examples in batches of 1 cover each batch once"] {
+                #expect(lines.contains(check), "rank \(rank) did not report \"\(check)\":\n\(result.output)")
+            }
+            #expect(lines.filter { $0.hasPrefix("ok exchange step ") && !$0.hasSuffix("timing") }.count == 3,
+                    "\(result.output)")
+            #expect(lines.last == "done (22 checks, 0 failed, 2 rank(s))", "\(result.output)")
+        }
+    }
+
+    @Test func withoutMPIRunTheSameChecksRunAsOneProcessWithANote() throws {
+        let result = try Selftest.alone(["collectives"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.hasPrefix("note: --distributed without mpirun: running as a single process"),
+                "\(result.output)")
+        #expect(result.lines(ofRank: 0).last == "done (21 checks, 0 failed, 1 rank(s))", "\(result.output)")
+    }
+
+    @Test func aRankThatAbortsEndsTheJobNamingTheRank() throws {
+        let result = try Selftest.mpirun(ranks: 2, ["abort", "1"])
+        #expect(!result.timedOut, "mpirun hung:\n\(result.output)")
+        #expect(result.status == 3, "\(result.output)")
+        #expect(result.output.contains("synapse: error: rank 1 of 2: selftest: rank 1 gives up on purpose"),
+                "\(result.output)")
+        #expect(result.output.contains("MPI_ABORT was invoked on rank 1"), "\(result.output)")
+        #expect(result.lines(ofRank: 0).last == "waiting in allreduce", "\(result.output)")
+    }
+
+    @Test func aRankThatExitsMidRunEndsTheJob() throws {
+        let result = try Selftest.mpirun(ranks: 2, ["exit", "1"])
+        #expect(!result.timedOut, "mpirun hung:\n\(result.output)")
+        #expect(result.status != 0, "\(result.output)")
+        // Open MPI names the process [[job,1],rank] and its exit code.
+        #expect(result.output.contains(",1],1]"), "\(result.output)")
+        #expect(result.output.contains("Exit code:"), "\(result.output)")
+    }
+
+    @Test func aRankKilledMidRunEndsTheJobNamingTheRank() throws {
+        let result = try Selftest.mpirun(ranks: 2, ["kill", "1"])
+        #expect(!result.timedOut, "mpirun hung:\n\(result.output)")
+        #expect(result.status != 0, "\(result.output)")
+        #expect(result.output.contains("process rank 1"), "\(result.output)")
+        #expect(result.output.contains("signal 9"), "\(result.output)")
+    }
+}
