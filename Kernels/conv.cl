@@ -2,19 +2,23 @@
 //
 // The column matrix of a chunk of B images has rows (c, ky, kx) = c*KH*KW + ky*KW + kx and columns
 // (b, oy, ox) = b*OH*OW + oy*OW + ox, so for group g the rows [g*Cg*KH*KW, (g+1)*Cg*KH*KW) form one
-// GEMM operand and the whole chunk is one GEMM per group.
+// GEMM operand and the whole chunk is one GEMM per group. With `perImage` set, each image has its
+// own [rows, OH*OW] block instead (element (b, row, p) at (b*rows + row)*P + p): a batched GEMM
+// over the images then reads and writes NCHW directly, with no permuting copy.
 
 // One work item per column element; x points at the chunk's first image.
 __kernel void im2col_f32(__global float* col, __global const float* x, int xo, int B, int C, int H, int W,
-                         int KH, int KW, int sy, int sx, int py, int px, int dy, int dx, int OH, int OW) {
+                         int KH, int KW, int sy, int sx, int py, int px, int dy, int dx, int OH, int OW,
+                         int perImage) {
     int index = get_global_id(0);
     int P = OH * OW;
-    int total = C * KH * KW * B * P;
+    int rows = C * KH * KW;
+    int total = rows * B * P;
     if (index >= total) return;
     int p = index % P;
     int t = index / P;
-    int b = t % B;
-    int row = t / B;
+    int b = perImage ? t / rows : t % B;
+    int row = perImage ? t % rows : t / B;
     int kx = row % KW;
     int ky = (row / KW) % KH;
     int c = row / (KW * KH);
@@ -29,7 +33,8 @@ __kernel void im2col_f32(__global float* col, __global const float* x, int xo, i
 // One work item per input element of the chunk: gathers every column entry that came from it, so
 // the result is written once, without atomics, in a fixed order.
 __kernel void col2im_f32(__global float* x, int xo, __global const float* col, int B, int C, int H, int W,
-                         int KH, int KW, int sy, int sx, int py, int px, int dy, int dx, int OH, int OW) {
+                         int KH, int KW, int sy, int sx, int py, int px, int dy, int dx, int OH, int OW,
+                         int perImage) {
     int index = get_global_id(0);
     if (index >= B * C * H * W) return;
     int ix = index % W;
@@ -51,7 +56,7 @@ __kernel void col2im_f32(__global float* x, int xo, __global const float* col, i
             int ox = tx / sx;
             if (ox >= OW) continue;
             int row = (c * KH + ky) * KW + kx;
-            acc += col[(row * B + b) * P + oy * OW + ox];
+            acc += col[(perImage ? b * C * KH * KW + row : row * B + b) * P + oy * OW + ox];
         }
     }
     x[xo + index] = acc;

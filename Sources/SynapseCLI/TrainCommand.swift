@@ -35,6 +35,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Continue the run saved in this checkpoint.", valueName: "path"),
             completion: .file(extensions: ["safetensors"]))
     var resume: String?
+    @Flag(name: .customLong("no-capture"),
+          help: "Run every step eagerly instead of replaying the first step's recording.")
+    var noCapture = false
+    @Flag(help: "Say more: why steps run eagerly, for one.") var verbose = false
 
     /// The run these options describe.
     var trainingConfiguration: TrainingConfiguration {
@@ -69,6 +73,9 @@ struct TrainCommand: ParsableCommand {
         trainer.progressInterval = reporter.progressInterval
         trainer.checkpointPath = save
         trainer.aroundSave = stop.whileSaving
+        trainer.capturesSteps = !noCapture
+        let verbose = verbose
+        trainer.onNote = { note in if verbose { StandardError.write("note: \(note)\n") } }
         let summary: RunSummary
         do {
             summary = try trainer.run(shouldStop: { stop.isRequested })

@@ -60,8 +60,11 @@ enum Derivatives {
         case let .sum(axes, keepDims):
             return [Tensor.keptDims(g, axes, keepDims, x).expand(to: x.shape)]
         case let .mean(axes, keepDims):
-            let reduced = axes.map { x.shape[$0] }.reduce(1, *)
-            return [(Tensor.keptDims(g, axes, keepDims, x) * (1 / Float(Swift.max(reduced, 1)))).expand(to: x.shape)]
+            let scale = 1 / Float(Swift.max(axes.map { x.shape[$0] }.reduce(1, *), 1))
+            if let c = g.storage.constant {  // a loss's seed: the gradient is another constant, no launch
+                return [Tensor.constant(c * scale, on: g.device).reshape(Array(repeating: 1, count: x.rank)).expand(to: x.shape)]
+            }
+            return [(Tensor.keptDims(g, axes, keepDims, x) * scale).expand(to: x.shape)]
         case let .max(axes, keepDims):
             let winners = Tensor.equal(x, Tensor.keptDims(saved(0), axes, keepDims, x))
             let ties = winners.sum(axes: axes, keepDims: true)

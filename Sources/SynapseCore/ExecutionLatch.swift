@@ -46,6 +46,7 @@ public enum ExecutionLatch {
         guard ins.count == inputs.count, outs.count == outputs.count else { return }
         do {
             try device.execute(primitive, inputs: ins, outputs: outs)
+            CaptureRegistry.capturing(device)?.record(primitive, inputs: ins, outputs: outs)
         } catch {
             recordFailure(error, on: device)
         }

@@ -9,12 +9,15 @@ public final class Storage: @unchecked Sendable {
     public let buffer: DeviceBuffer?
     /// Elements it holds.
     public let count: Int
+    /// The value of a shared constant (`Tensor.constant`), which nothing may overwrite.
+    let constant: Float?
 
-    init(device: any Device, count: Int, dtype: DType) {
+    init(device: any Device, count: Int, dtype: DType, constant: Float? = nil) {
         self.device = device
         self.count = count
+        self.constant = constant
         do {
-            buffer = try device.allocate(byteCount: max(count, 1) * dtype.byteSize)
+            buffer = try CaptureRegistry.allocate(on: device, byteCount: max(count, 1) * dtype.byteSize)
         } catch {
             ExecutionLatch.recordFailure(error, on: device)
             buffer = nil
@@ -22,6 +25,6 @@ public final class Storage: @unchecked Sendable {
     }
 
     deinit {
-        if let buffer { device.release(buffer) }
+        if let buffer { CaptureRegistry.release(buffer, on: device) }
     }
 }

@@ -10,7 +10,9 @@ extension Tensor {
         ensure(requiresGradient, "backward: this tensor does not depend on anything that requires a gradient")
         ensure(seed != nil || count == 1, "backward: needs a seed gradient for a tensor of shape \(shape)")
         withoutGradient {
-            var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed ?? Tensor.ones(shape, on: device)]
+            // A loss is seeded with the shared constant 1: no launch.
+            let one = seed ?? Tensor.constant(1, on: device).reshape(shape)
+            var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): one]
             for tensor in topologicalOrder().reversed() {
                 guard let g = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 guard let node = tensor.node else {
@@ -29,7 +31,7 @@ extension Tensor {
                 for (index, (input, inputGradient)) in zip(node.inputs, inputGradients).enumerated() {
                     guard input.requiresGradient, let inputGradient else { continue }
                     if let destination = destinations[index], inputGradient === destination {
-                        input.gradientIsWritten = true
+                        input.markGradientWritten()
                         continue
                     }
                     ensure(inputGradient.shape == input.shape,
@@ -62,9 +64,11 @@ extension Tensor {
     /// Adds `g` to this leaf's gradient: into its slot (overwriting after a zero, else adding in
     /// place), or as a new tensor.
     func accumulateGradient(_ g: Tensor) {
-        let own = g.isContiguous && g.shape == shape ? g : g.contiguous()
+        let own = g.isContiguous && g.shape == shape && g.storage.constant == nil ? g : g.copied()
         guard let slot = gradientSlot else {
-            gradient = gradient.map { $0 + own } ?? own
+            let total = gradient.map { $0 + own } ?? own
+            gradient = total
+            CapturedStep.onReplay(on: device) { [self] in gradient = total }
             return
         }
         if !gradientIsWritten {
@@ -73,7 +77,13 @@ extension Tensor {
             ExecutionLatch.run(.binary(.add), on: device, inputs: [slot.bufferView, own.bufferView],
                                outputs: [slot.bufferView], retaining: [own])
         }
+        markGradientWritten()
+    }
+
+    /// Marks the gradient slot as holding this pass's gradient, again on each replay of a captured step.
+    private func markGradientWritten() {
         gradientIsWritten = true
+        CapturedStep.onReplay(on: device) { [self] in gradientIsWritten = true }
     }
 
     /// Every tensor this one depends on through recorded nodes, each after all of its inputs.

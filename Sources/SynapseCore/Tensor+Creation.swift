@@ -28,7 +28,9 @@ extension Tensor {
 
     /// Copies host bytes into this (contiguous, freshly made) tensor's storage.
     func upload(_ bytes: UnsafeRawBufferPointer) {
+        ensure(storage.constant == nil, "load: a shared constant cannot be overwritten")
         guard let buffer = storage.buffer, bytes.count > 0, !ExecutionLatch.hasFailure(on: device) else { return }
+        CapturedStep.refuse(on: device, "data is uploaded inside the step")
         do {
             try device.write(bytes, to: buffer, byteOffset: offset * dtype.byteSize)
         } catch {
@@ -49,6 +51,13 @@ extension Tensor {
     public static func zeros(_ shape: [Int], dtype: DType = .float32, on device: (any Device)? = nil,
                              requiresGradient: Bool = false) -> Tensor {
         full(shape, value: 0, dtype: dtype, on: device, requiresGradient: requiresGradient)
+    }
+
+    /// The scalar `value` on `device`, made once and shared (no launch after the first use): what
+    /// autodiff seeds a loss's gradient with, and what a mean's gradient of a constant is. Nothing
+    /// writes into it.
+    static func constant(_ value: Float, on device: any Device) -> Tensor {
+        ConstantCache.tensor(value, on: device)
     }
 
     /// A tensor of ones.
@@ -100,6 +109,7 @@ extension Tensor {
     }
 
     private func readAll<T>(as: T.Type) throws -> [T] {
+        CapturedStep.refuse(on: device, "a tensor is read on the host inside the step")
         let source = withoutGradient { contiguous() }
         try ExecutionLatch.checkFailure(on: device)
         guard let buffer = source.storage.buffer else { return [] }

@@ -56,6 +56,13 @@ extension Tensor {
         return Tensor.record(result, .slice(axis: a, start: range.lowerBound), [self])
     }
 
+    /// A new row-major tensor with this one's elements (never `self`), outside the graph.
+    func copied() -> Tensor {
+        let result = Tensor(empty: shape, dtype: dtype, on: device)
+        ExecutionLatch.run(.copy, on: device, inputs: [bufferView], outputs: [result.bufferView])
+        return result
+    }
+
     /// A row-major copy, or `self` when already contiguous.
     public func contiguous() -> Tensor {
         if isContiguous { return self }
@@ -69,6 +76,7 @@ extension Tensor {
     public func assign(_ source: Tensor) {
         ensure(source.shape == shape, "assign: source shape \(source.shape) differs from \(shape)")
         ensure(isContiguous, "assign: target of shape \(shape) must be contiguous")
+        ensure(storage.constant == nil, "assign: a shared constant cannot be overwritten")
         _ = Tensor.commonDevice("assign", [self, source])
         ExecutionLatch.run(.copy, on: device, inputs: [source.bufferView], outputs: [bufferView])
     }

@@ -61,6 +61,7 @@ public final class BatchNorm2d: Module {
             ensure(input.count / numFeatures > 1,
                    "BatchNorm2d(\(numFeatures)): needs more than one value per channel in training, got input \(input.shape)")
             pendingBatches += 1
+            CapturedStep.onReplay(on: input.device) { [weak self] in self?.pendingBatches += 1 }
         }
         let parameters = BatchNormParameters(epsilon: epsilon, momentum: momentum, training: isTraining)
         return input.batchNorm(weight: weight?.value ?? Tensor.ones([numFeatures], on: input.device),

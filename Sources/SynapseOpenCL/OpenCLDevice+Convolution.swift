@@ -4,7 +4,10 @@ import SynapseBackend
 /// Convolution as im2col + GEMM. A chunk of `B` images is unrolled into one column matrix
 /// `[C·KH·KW, B·OH·OW]` (rows grouped by convolution group), so each group is one large GEMM per
 /// chunk; the GEMM result `[OC, B, OH·OW]` is permuted back to NCHW with the strided copy (no
-/// permute is needed when `B` is 1). Chunks keep the scratch buffers under `columnBudgetBytes`.
+/// permute is needed when `B` is 1). Without groups, the forward and input-gradient passes instead
+/// unroll each image into its own block and run one GEMM batched over the images, which reads and
+/// writes NCHW directly: one launch fewer each. Chunks keep the scratch buffers under
+/// `columnBudgetBytes`.
 extension OpenCLDevice {
     /// Upper bound on the scratch memory (columns plus permuted output) of one convolution chunk.
     public static let columnBudgetBytes = 256 << 20
@@ -33,17 +36,23 @@ extension OpenCLDevice {
         return try scratch(g.inChannels * g.kernelHeight * g.kernelWidth * chunk * g.outHeight * g.outWidth)
     }
 
-    /// The im2col kernel's geometry arguments for a chunk of `images` images.
-    private func geometryArguments(_ g: Conv2dGeometry, images: Int) -> [KernelArgument] {
+    /// The im2col kernel's geometry arguments for a chunk of `images` images, their columns in one
+    /// matrix or (`perImage`) a block per image.
+    private func geometryArguments(_ g: Conv2dGeometry, images: Int, perImage: Bool = false) -> [KernelArgument] {
         [.i(images), .i(g.inChannels), .i(g.inHeight), .i(g.inWidth), .i(g.kernelHeight), .i(g.kernelWidth),
          .i(g.strideY), .i(g.strideX), .i(g.padY), .i(g.padX), .i(g.dilationY), .i(g.dilationX),
-         .i(g.outHeight), .i(g.outWidth)]
+         .i(g.outHeight), .i(g.outWidth), .bool(perImage)]
+    }
+
+    /// Whether a chunk of `images` runs as one GEMM batched over its images (no groups, several images).
+    private func batchesOverImages(_ g: Conv2dGeometry, images: Int) -> Bool {
+        g.groups == 1 && images > 1
     }
 
     /// Column operand of images `first..<first+images` of `x`: unrolled into `scratch` by im2col, or
     /// `x` itself for a pointwise convolution of one image. Rows are `(c, ky, kx)`, ld `images·P`.
     private func columns(_ g: Conv2dGeometry, x: BufferView, xm: cl_mem, first: Int, images: Int,
-                         scratch: DeviceBuffer) throws -> GemmOperand {
+                         scratch: DeviceBuffer, perImage: Bool = false) throws -> GemmOperand {
         let p = g.outHeight * g.outWidth
         let imageOffset = x.offset + first * g.inChannels * g.inHeight * g.inWidth
         if images == 1 && isPointwise(g) {
@@ -51,8 +60,9 @@ extension OpenCLDevice {
         }
         let col = try mem(scratch, "im2col")
         let total = g.inChannels * g.kernelHeight * g.kernelWidth * images * p
-        try launch("im2col_f32", global: total, [.buffer(col), .buffer(xm), .i(imageOffset)] + geometryArguments(g, images: images))
-        return GemmOperand(mem: col, offset: 0, ld: images * p, transposed: false)
+        try launch("im2col_f32", global: total,
+                   [.buffer(col), .buffer(xm), .i(imageOffset)] + geometryArguments(g, images: images, perImage: perImage))
+        return GemmOperand(mem: col, offset: 0, ld: perImage ? p : images * p, transposed: false)
     }
 
     /// Output-gradient operand of images `first..<first+images` of `gy`, grouped by channel: `gy` itself
@@ -81,16 +91,25 @@ extension OpenCLDevice {
         let chunk = chunkSize(g)
         let colScratch = try columnScratch(g, chunk: chunk)
         defer { release(colScratch) }
-        let outScratch = chunk > 1 ? try scratch(g.outChannels * chunk * p) : nil
+        let outScratch = chunk > 1 && !batchesOverImages(g, images: chunk) ? try scratch(g.outChannels * chunk * p) : nil
         defer { outScratch.map(release) }
 
         for first in stride(from: 0, to: g.batch, by: chunk) {
             let images = min(chunk, g.batch - first)
+            let yOffset = y.offset + first * g.outChannels * p
+            if batchesOverImages(g, images: images) {
+                // y_i [OC, P] = W [OC, K] @ columns_i [K, P] for each image i, straight into NCHW.
+                var col = try columns(g, x: x, xm: xm, first: first, images: images, scratch: colScratch, perImage: true)
+                col.batchStride = kSize * p
+                let weight = GemmOperand(mem: wm, offset: w.offset, ld: kSize, transposed: false, batchStride: 0)
+                let target = GemmOperand(mem: ym, offset: yOffset, ld: p, transposed: false, batchStride: g.outChannels * p)
+                try gemmStridedBatched(m: g.outChannels, n: p, k: kSize, weight, col, target, beta: 0, batch: images, op)
+                continue
+            }
             var col = try columns(g, x: x, xm: xm, first: first, images: images, scratch: colScratch)
             col.batchStride = kSize * col.ld
             let weight = GemmOperand(mem: wm, offset: w.offset, ld: kSize, transposed: false, batchStride: ocg * kSize)
             // GEMM target: y directly for one image, else [OC, images·P] scratch permuted afterwards.
-            let yOffset = y.offset + first * g.outChannels * p
             let target = images == 1
                 ? GemmOperand(mem: ym, offset: yOffset, ld: p, transposed: false, batchStride: ocg * p)
                 : GemmOperand(mem: try mem(outScratch!, op), offset: 0, ld: images * p, transposed: false,
@@ -125,16 +144,27 @@ extension OpenCLDevice {
         let chunk = chunkSize(g)
         let colScratch = try columnScratch(g, chunk: chunk)
         defer { release(colScratch) }
-        let gyScratch = chunk > 1 ? try scratch(g.outChannels * chunk * p) : nil
+        let gyScratch = chunk > 1 && !batchesOverImages(g, images: chunk) ? try scratch(g.outChannels * chunk * p) : nil
         defer { gyScratch.map(release) }
         let colMem = try mem(colScratch, op)
 
         for first in stride(from: 0, to: g.batch, by: chunk) {
             let images = min(chunk, g.batch - first)
+            let xOffset = gx.offset + first * g.inChannels * g.inHeight * g.inWidth
+            if batchesOverImages(g, images: images) {
+                // columns_i [K, P] = Wᵀ [K, OC] @ gradY_i [OC, P] for each image i, read from NCHW, then col2im.
+                let weightT = GemmOperand(mem: wm, offset: w.offset, ld: kSize, transposed: true, batchStride: 0)
+                let source = GemmOperand(mem: gym, offset: gy.offset + first * g.outChannels * p, ld: p, transposed: false,
+                                         batchStride: g.outChannels * p)
+                let target = GemmOperand(mem: colMem, offset: 0, ld: p, transposed: false, batchStride: kSize * p)
+                try gemmStridedBatched(m: kSize, n: p, k: g.outChannels, weightT, source, target, beta: 0, batch: images, op)
+                try launch("col2im_f32", global: images * g.inChannels * g.inHeight * g.inWidth,
+                           [.buffer(gxm), .i(xOffset), .buffer(colMem)] + geometryArguments(g, images: images, perImage: true))
+                continue
+            }
             let source = try gradientOperand(g, gy: gy, gym: gym, first: first, images: images, scratch: gyScratch, op)
             let weightT = GemmOperand(mem: wm, offset: w.offset, ld: kSize, transposed: true, batchStride: ocg * kSize)
             let pointwise = images == 1 && isPointwise(g)
-            let xOffset = gx.offset + first * g.inChannels * g.inHeight * g.inWidth
             let target = pointwise
                 ? GemmOperand(mem: gxm, offset: xOffset, ld: p, transposed: false, batchStride: kSize * p)
                 : GemmOperand(mem: colMem, offset: 0, ld: images * p, transposed: false, batchStride: kSize * images * p)

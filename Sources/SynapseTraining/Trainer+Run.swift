@@ -63,7 +63,7 @@ extension Trainer {
         var lastReport = start
         for batch in data.train.batches(epoch: position.epoch, startingAt: position.batch) {
             guard position.batch < steps else { break }
-            _ = step(batch)
+            _ = try step(batch)
             // An asynchronous device would otherwise let the host enqueue a whole epoch ahead: keep it
             // within a few steps so progress, Ctrl-C and upload staging memory stay bounded. The device
             // is then idle, so reading the loss sum costs no wait and catches divergence within a few steps.

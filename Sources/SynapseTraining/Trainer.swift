@@ -24,6 +24,16 @@ public final class Trainer {
     public let data: TrainingData
     /// Seconds between progress records (nil: none, only epoch records).
     public var progressInterval: Double?
+    /// Whether steps are captured once and replayed (on by default; see `Trainer+Capture.swift`).
+    public var capturesSteps = true
+    /// Receives remarks worth a line in verbose output (why a step runs eagerly).
+    public var onNote: (String) -> Void = { _ in }
+    /// The recorded forward and backward pass, with the batch and loss it was recorded with.
+    var capture: StepCapture?
+    /// Steps this trainer replayed from its recording (the others ran eagerly).
+    public internal(set) var replayedSteps = 0
+    /// Why steps are not captured, once a capture has failed (they then run eagerly).
+    var captureRefusal: String?
     /// How many steps the host may enqueue ahead of the device before waiting for it.
     static let maxStepsInFlight = 8
     /// Where to save a checkpoint after every epoch and when stopped early (nil: never).
@@ -122,14 +132,14 @@ public final class Trainer {
         }
     }
 
-    /// One optimizer step on `batch`; returns the loss (on the device, not read).
-    func step(_ batch: Batch) -> Tensor {
+    /// One optimizer step on `batch`; returns the loss (on the device, not read). The forward and
+    /// backward pass is replayed from a recording when one fits (see `Trainer+Capture.swift`).
+    func step(_ batch: Batch) throws -> Tensor {
         optimizer.zeroGradients()
-        let loss = model(batch.images).crossEntropy(labels: batch.labels)
-        loss.backward()
+        let value = try forwardAndBackward(batch)
         optimizer.step()
-        let value = loss.detached()
-        withoutGradient { lossSum = lossSum.map { $0 + value } ?? value }
+        // A replayed step returns the same loss tensor every time: the sum never aliases it.
+        withoutGradient { lossSum = lossSum.map { $0 + value } ?? value * 1 }
         lossSteps += 1
         position.batch += 1
         position.globalStep += 1

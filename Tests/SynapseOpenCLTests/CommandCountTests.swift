@@ -26,8 +26,9 @@ import Testing
         return counts
     }
 
-    /// 30 kernels and 14 CLBlast calls on PoCL (2026-11-28): 44 commands, against the 40 that issue #10
-    /// aims for (64 before packed parameters and fused bias + activation). GPUs may split more
+    /// 25 kernels and 14 CLBlast calls on PoCL (2026-11-28): 39 commands, within the 40 that issue #10
+    /// aims for (64 before packed parameters, fused bias + activation, constant loss seeds and
+    /// convolutions batched over images). GPUs may split more
     /// convolution weight gradients along k (split-K adds a GEMM and a summing kernel per split
     /// layer), so the exact pin is for CPU-class OpenCL devices.
     @Test(arguments: TestDevices.openCLSpecs)
@@ -35,9 +36,9 @@ import Testing
         let device = TestDevices.device(spec)
         let counts = try Self.lenet5Step(on: device)
         if device.info.kind == .cpu {
-            #expect(counts.kernels == 30 && counts.libraryCalls == 14, "\(counts)")
+            #expect(counts.kernels == 25 && counts.libraryCalls == 14, "\(counts)")
         }
-        #expect(counts.commands >= 44, "\(counts)")
+        #expect(counts.commands >= 39, "\(counts)")
         #expect(counts.writes == 0 && counts.reads == 0 && counts.waits == 0, "a training step neither transfers nor waits")
         #expect(counts.enqueueNanoseconds > 0)
     }
@@ -67,7 +68,7 @@ import Testing
         #expect(counts.primitives == [
             "conv2d": 2, "biasActivation(tanh)": 4, "avgPool2d": 2, "matmul(transposeA: false, transposeB: true)": 3,
             "biasActivation(identity)": 1, "crossEntropy": 1, "reduce(mean)": 1,
-            "fill(1.0)": 1, "unary(mulScalar(0.00390625))": 1, "crossEntropyBackward": 1,
+            "crossEntropyBackward": 1,
             "biasActivationBackward(identity)": 1, "biasActivationBackward(tanh)": 4,
             "matmul(transposeA: false, transposeB: false)": 3, "matmul(transposeA: true, transposeB: false)": 3,
             "avgPool2dBackward": 2, "conv2dBackwardInput": 1, "conv2dBackwardWeight": 2, "sgdStep": 1,

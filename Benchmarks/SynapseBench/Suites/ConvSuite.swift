@@ -102,10 +102,12 @@ enum BenchError: Error, CustomStringConvertible {
     case allocationFailed([Int])
     case badBaseline(String)
     case unknownFilter(String)
+    case notCaptured(String)
 
     var description: String {
         switch self {
         case let .allocationFailed(shape): "could not allocate a tensor of shape \(shape)"
+        case let .notCaptured(reason): "the step could not be captured: \(reason)"
         case let .badBaseline(problem): problem
         case let .unknownFilter(filter): "no suite or case matches --filter '\(filter)' (see --list)"
         }

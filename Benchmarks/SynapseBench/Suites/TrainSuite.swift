@@ -5,6 +5,10 @@ import Synapse
 /// momentum 0.9). Rate in images/s; peak device memory covers parameters, optimizer state,
 /// activations and gradients.
 ///
+/// `.replayed` cases capture the forward and backward pass once (`CapturedStep`) and replay it
+/// each step, as `synapse train` does: the same primitives without building the graph; their
+/// "issue µs/step" next to the eager case's is the host work that saves.
+///
 /// Cases split into forward / backward / optimizer phases wait for the device between phases; that
 /// is free on the CPU (synchronous) and small next to an AlexNet step, so LeNet-5 on a GPU is left
 /// unsplit and its images/s is the clean figure.
@@ -44,14 +48,18 @@ enum TrainSuite {
         }
         return [
             lenet64, lenet256,
+            model("lenet5.b256.replayed", batch: 256, input: LeNet5.inputShape, split: false, replayed: true,
+                  cost: ModelCost.lenet5) { LeNet5() },
             model("alexnet-small.b64", batch: 64, input: AlexNetSmall.inputShape, split: splitSmall,
+                  cost: ModelCost.alexNetSmall) { AlexNetSmall() },
+            model("alexnet-small.b64.replayed", batch: 64, input: AlexNetSmall.inputShape, split: false, replayed: true,
                   cost: ModelCost.alexNetSmall) { AlexNetSmall() },
             small64, alexnet,
         ]
     }
 
     /// A training-step case for the model `make` builds, fed `batch` random images of shape `input`.
-    static func model(_ name: String, batch: Int, input: [Int], classes: Int = 10, split: Bool,
+    static func model(_ name: String, batch: Int, input: [Int], classes: Int = 10, split: Bool, replayed: Bool = false,
                       cost: @escaping () -> Double, make: @escaping () -> Module) -> BenchCase {
         BenchCase(suite: "train", name: name, shape: "[\(batch), \(input.map(String.init).joined(separator: ", "))]",
                   work: .images(batch)) { device in
@@ -61,21 +69,50 @@ enum TrainSuite {
             let x = Inputs.uniform([batch] + input, on: device)
             let labels = Inputs.labels(batch, classes: classes, on: device)
             var facts = ["parameters": Double(net.parameterCount), "GFLOP/step": cost() * Double(batch) / 1e9]
-            func step() {
+            func forwardBackward() { net(x).crossEntropy(labels: labels).backward() }
+            var recording: CapturedStep?
+            if replayed {
                 optimizer.zeroGradients()
-                net(x).crossEntropy(labels: labels).backward()
+                let capture = CapturedStep.capture(on: device) { forwardBackward(); return [] }
+                guard let step = capture.step else { throw BenchError.notCaptured(capture.whyNot ?? "unknown") }
+                recording = step
                 optimizer.step()
             }
-            // What one steady step enqueues (after a first step has built kernels and filled the pool).
+            func step() throws {
+                optimizer.zeroGradients()
+                if let recording { try recording.replay() } else { forwardBackward() }
+                optimizer.step()
+            }
+            // What one steady step enqueues (after a first step has built kernels and filled the pool),
+            // and the host time it takes to issue one.
+            try step()
+            try device.synchronize()
+            let counts = try countingCommands { try step() }
+            try device.synchronize()
             if device.countsCommands {
-                step()
-                try device.synchronize()
-                let counts = countingCommands { step() }
                 facts["commands/step"] = Double(counts.commands)
                 facts["kernels/step"] = Double(counts.kernels)
                 facts["library calls/step"] = Double(counts.libraryCalls)
                 facts["host µs/step"] = Double(counts.enqueueNanoseconds) / 1000
-                try device.synchronize()
+            }
+            facts["primitives/step"] = Double(counts.primitives.values.reduce(0, +))
+            if device.info.backend != "cpu" {
+                var issue: Double = 0
+                for _ in 0..<5 {
+                    let start = ContinuousClock.now
+                    try step()
+                    let elapsed = ContinuousClock.now - start
+                    issue += Double(elapsed.components.attoseconds) * 1e-12 + Double(elapsed.components.seconds) * 1e6
+                    try device.synchronize()
+                }
+                facts["issue µs/step"] = issue / 5
+            }
+            if let recording {
+                return Workload(facts: facts) { _ in
+                    optimizer.zeroGradients()
+                    try recording.replay()
+                    optimizer.step()
+                }
             }
             return Workload(facts: facts) { phases in
                 optimizer.zeroGradients()
