@@ -9,9 +9,10 @@ extension TrainingConfiguration.ScheduleKind: ExpressibleByArgument {}
 /// `synapse train`: trains a model (LeNet-5 on Fashion-MNIST by default) and reports progress.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "train", abstract: "Train a model on Fashion-MNIST (alexnet: synthetic ImageNet-shaped data).")
+        commandName: "train", abstract: "Train a model on Fashion-MNIST, MNIST, an image folder or synthetic data.")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
     @OptionGroup var deviceOptions: DeviceOptions
     @OptionGroup var output: OutputOptions
 
@@ -36,24 +37,27 @@ struct TrainCommand: ParsableCommand {
 
     /// The run these options describe.
     var trainingConfiguration: TrainingConfiguration {
-        var c = TrainingConfiguration()
-        modelOptions.apply(to: &c)
-        c.epochs = epochs
-        c.learningRate = learningRate
-        c.momentum = momentum
-        c.optimizer = optimizer
-        c.weightDecay = weightDecay
-        c.schedule = schedule
-        c.warmupEpochs = warmupEpochs
-        c.seed = seed
-        c.limitTrain = limitTrain
-        c.stepsPerEpoch = steps
-        return c
+        get throws {
+            var c = TrainingConfiguration()
+            modelOptions.apply(to: &c)
+            try dataOptions.apply(to: &c)
+            c.epochs = epochs
+            c.learningRate = learningRate
+            c.momentum = momentum
+            c.optimizer = optimizer
+            c.weightDecay = weightDecay
+            c.schedule = schedule
+            c.warmupEpochs = warmupEpochs
+            c.seed = seed
+            c.limitTrain = limitTrain
+            c.stepsPerEpoch = steps
+            return c
+        }
     }
 
     func run() throws {
         let stop = StopSignal()  // first, so an early Ctrl-C or SIGTERM is a stop request too
-        let configuration = trainingConfiguration
+        let configuration = try trainingConfiguration
         try configuration.validate()
         if let save {
             try Trainer.checkSavePath(save)  // now rather than after the first epoch

@@ -55,10 +55,10 @@ public final class Trainer {
         let origin = data == nil ? " in \(configuration.dataDirectory)" : " (\(self.data.name))"
         try self.data.train.requireInput(of: configuration.model, describing: "the training set" + origin)
         try self.data.test?.requireInput(of: configuration.model, describing: "the test set" + origin)
-        let seed = configuration.seed
+        let seed = configuration.seed, classes = self.data.classCount ?? configuration.classCount
         let (model, counter) = try withDevice(device) {
             try withRandomSeed(seed) {
-                (try ModelZoo.make(name: configuration.model, classes: configuration.classCount),
+                (try ModelZoo.make(name: configuration.model, classes: classes),
                  TensorRandom.current.state.counter)
             }
         }
