@@ -19,6 +19,12 @@ let package = Package(
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CSynapsePNG", path: "Sources/CSynapsePNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CSynapseJPEG", path: "Sources/CSynapseJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // PNG/JPEG from memory with error handlers of our own (setjmp/longjmp), so a damaged file is an error.
+        .target(name: "CSynapseImageCodecs", dependencies: ["CSynapsePNG", "CSynapseJPEG"]),
 
         // MARK: Kernel embedding (Kernels/*.cl -> Swift string literals at build time)
         .executableTarget(name: "EmbedKernelsTool", path: "Sources/EmbedKernelsTool"),
@@ -39,7 +45,7 @@ let package = Package(
         // headers and CLBlast tuner files.
         .target(name: "SynapseJSON"),
         .target(name: "SynapseIO", dependencies: ["SynapseBackend", "SynapseJSON"]),
-        .target(name: "SynapseData", dependencies: ["SynapseCore", "SynapseIO", "CZlib"]),
+        .target(name: "SynapseData", dependencies: ["SynapseCore", "SynapseIO", "CZlib", "CSynapseImageCodecs"]),
         .target(name: "SynapseModels", dependencies: ["SynapseNN"]),
         // Registers the built-in device providers at load time (Swift has no module initialisers).
         .target(name: "SynapseRegistration"),

@@ -5,7 +5,9 @@
 #   and Python's safetensors + numpy (interoperability tests).
 set -euo pipefail
 packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev libopenblas-dev pocl-opencl-icd zlib1g-dev
-          dataset-fashion-mnist clinfo python3-pip)
+          dataset-fashion-mnist clinfo python3-pip
+          libpng-dev
+          libjpeg62-turbo-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -54,3 +54,24 @@ struct DataOptions: ParsableArguments {
         configuration.augment = !noAugment
     }
 }
+
+/// What `train` says about image-folder data: images skipped before the run, and after it how many
+/// batches had to wait for decoding (none, when decoding keeps ahead of the device).
+enum ImageDataReport {
+    /// Before training: the images `--skip-bad-images` left out (stderr, so JSON output stays clean).
+    static func skipped(_ data: TrainingData) {
+        guard data.skippedImages > 0 else { return }
+        let count = data.skippedImages
+        StandardError.write("synapse: skipped \(count) image\(count == 1 ? "" : "s") that could not be decoded\n")
+    }
+
+    /// After training: the decoding wait of the training batches.
+    static func decoding(_ data: TrainingData) {
+        guard let loader = data.train as? ImageFolderLoader else { return }
+        let stats = loader.stats
+        var line = "decoding: \(stats.waited) of \(stats.batches) training batches waited for images "
+            + "(\(Format.fixed(stats.waitSeconds, 2)) s in all)"
+        if stats.failures > 0 { line += "; \(stats.failures) failed during the run: \(stats.firstFailure ?? "")" }
+        StandardError.write(line + "\n")
+    }
+}

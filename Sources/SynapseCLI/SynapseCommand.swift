@@ -12,7 +12,7 @@ struct SynapseCommand: ParsableCommand {
         commandName: "synapse",
         abstract: "Train and evaluate neural networks on the CPU or any OpenCL device.",
         subcommands: [DevicesCommand.self, TrainCommand.self, EvalCommand.self, CheckCommand.self,
-                      ExportCommand.self])
+                      ExportCommand.self, PredictCommand.self])
 
     static func main() {
         let command: any ParsableCommand

@@ -66,6 +66,7 @@ struct TrainCommand: ParsableCommand {
         let device = try deviceOptions.resolve()
         let trainer = try Trainer(configuration: configuration, device: device)
         if let resume { try trainer.resume(from: resume) }
+        ImageDataReport.skipped(trainer.data)
         let reporter = Reporter(json: output.json)
         trainer.onRecord = reporter.handle
         trainer.progressInterval = reporter.progressInterval
@@ -78,6 +79,7 @@ struct TrainCommand: ParsableCommand {
             reporter.closeLine()
             throw error
         }
+        ImageDataReport.decoding(trainer.data)
         if summary.interrupted { throw ExitCode(stop.exitCode) }
     }
 }
