@@ -76,7 +76,7 @@ import Testing
         configuration.model = "alexnet-small"
         configuration.data = .imageFolder(Self.clean)
         configuration.batchSize = 16
-        configuration.epochs = 15
+        configuration.epochs = 8
         configuration.learningRate = 0.05
         configuration.seed = 1
         let trainer = try Trainer(configuration: configuration, device: TestDevices.device(spec))
