@@ -15,6 +15,7 @@ struct PredictCommand: ParsableCommand {
     var normalize: String?
     @Option(name: .customLong("top"), help: "Classes to show per image.") var top = 5
     @Option(name: .customLong("batch-size"), help: "Images per forward pass.") var batchSize = 64
+    @Flag(help: "With --json, also write each image's raw model outputs (logits).") var logits = false
     @Flag(name: .customLong("skip-bad-images"), help: "Skip (and count) images that cannot be decoded instead of failing.")
     var skipBadImages = false
     @OptionGroup var deviceOptions: DeviceOptions
@@ -42,7 +43,7 @@ struct PredictCommand: ParsableCommand {
         let reporter = Reporter(json: output.json)
         var skipped = 0
         try Prediction.run(saved, files: files, top: Swift.min(top, saved.classNames.count), batchSize: batchSize,
-                           device: device, skipBad: skipBadImages, skipped: { file, reason in
+                           device: device, skipBad: skipBadImages, logits: logits, skipped: { file, reason in
             skipped += 1
             StandardError.write("synapse: skipped \(reason)\n")
         }) { result in

@@ -19,13 +19,15 @@ public enum Prediction {
         public let file: String
         /// The `top` most likely classes.
         public let top: [Guess]
+        /// The model's raw outputs for every class, when asked for.
+        public let logits: [Float]?
     }
 
     /// Predicts `files` (PNG or JPEG) with `saved`, `batchSize` at a time, calling `each` per file in
     /// order. A file that cannot be decoded throws `DataError` naming it, or with `skipBad` is passed
     /// to `skipped` and left out.
     public static func run(_ saved: SavedModel, files: [String], top: Int, batchSize: Int, device: any Device,
-                           skipBad: Bool = false, skipped: (String, String) -> Void = { _, _ in },
+                           skipBad: Bool = false, logits: Bool = false, skipped: (String, String) -> Void = { _, _ in },
                            each: (Result) -> Void) throws {
         let transform = ImageTransform(shape: saved.inputShape, augment: false)
         let tables = (0..<saved.inputShape[0]).map { saved.normalization.table(channel: $0) }
@@ -47,9 +49,10 @@ public enum Prediction {
                 chunk.append(file)
             }
             guard !chunk.isEmpty else { continue }
-            let probabilities = try withDevice(device) {
+            let (raw, probabilities) = try withDevice(device) {
                 try withoutGradient {
-                    try saved.model(Tensor(values, shape: [chunk.count] + saved.inputShape, on: device)).softmax(axis: 1).toArray()
+                    let output = saved.model(Tensor(values, shape: [chunk.count] + saved.inputShape, on: device))
+                    return (try output.toArray(), try output.softmax(axis: 1).toArray())
                 }
             }
             let classes = saved.classNames.count
@@ -59,7 +62,8 @@ public enum Prediction {
                 let guesses = ranked.prefix(top).map {
                     Guess(label: saved.classNames[$0 - row * classes], index: $0 - row * classes, probability: scores[$0])
                 }
-                each(Result(file: file, top: guesses))
+                each(Result(file: file, top: guesses,
+                            logits: logits ? Array(raw[row * classes ..< (row + 1) * classes]) : nil))
             }
         }
     }

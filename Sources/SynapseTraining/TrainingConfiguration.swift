@@ -114,6 +114,8 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         try require((limitTrain ?? 1) >= 1, "--limit-train", "must be at least 1, got \(limitTrain ?? 0)")
         try require((limitTest ?? 1) >= 1, "--limit-test", "must be at least 1, got \(limitTest ?? 0)")
         try within(stepsPerEpoch ?? 1, 1...Self.maxStepsPerEpoch, "--steps")
+        try require(resolvedData != .mnist || dataDirectory != FashionMNIST.defaultDirectory, "--data-dir",
+                    "--data mnist needs the folder holding the MNIST IDX files (no package installs them)")
         if let split = validationSplit {
             try require(split > 0 && split < 1, "--val-split", "must be between 0 and 1, got \(split)")
         }

@@ -68,3 +68,13 @@ import Testing
                            mentions: ["--output"])
     }
 }
+
+extension CLIEvalExportTests {
+    @Test func mnistNeedsItsFolder() throws {
+        expectOneLineError(try CLI.run(["train", "--device", "cpu", "--data", "mnist"]), mentions: ["--data-dir", "MNIST"])
+        let train = try CLI.run(["train", "--device", "cpu", "--data", "mnist", "--data-dir", Self.data, "--epochs", "1",
+                                 "--batch-size", "16", "--json"])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("\"MNIST\""), "\(train.stdout)")
+    }
+}
