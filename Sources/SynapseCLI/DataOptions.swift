@@ -69,8 +69,8 @@ enum ImageDataReport {
     static func decoding(_ data: TrainingData) {
         guard let loader = data.train as? ImageFolderLoader else { return }
         let stats = loader.stats
-        var line = "decoding: \(stats.waited) of \(stats.batches) training batches waited for images "
-            + "(\(Format.fixed(stats.waitSeconds, 2)) s in all)"
+        var line = "decoding: \(stats.waited) of \(stats.batches) training batches waited for images, "
+            + "\(stats.waitedAtEpochStart) of them the first of an epoch (\(Format.fixed(stats.waitSeconds, 2)) s in all)"
         if stats.failures > 0 { line += "; \(stats.failures) failed during the run: \(stats.firstFailure ?? "")" }
         StandardError.write(line + "\n")
     }

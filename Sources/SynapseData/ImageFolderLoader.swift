@@ -19,6 +19,8 @@ public final class ImageFolderLoader: BatchSource, @unchecked Sendable {
         public var batches = 0
         /// Batches that were not ready when asked for.
         public var waited = 0
+        /// Of those, the first batch of an epoch (whose decoding cannot start before the epoch's order is known).
+        public var waitedAtEpochStart = 0
         /// Seconds spent waiting for them.
         public var waitSeconds = 0.0
         /// Images that failed to decode during the run (each replaced by a black image).
@@ -118,11 +120,12 @@ public final class ImageFolderLoader: BatchSource, @unchecked Sendable {
     }
 
     /// Records one batch handed out, and how long the consumer waited for it.
-    func record(waited seconds: Double?) {
+    func record(waited seconds: Double?, first: Bool) {
         lock.lock()
         statistics.batches += 1
         if let seconds {
             statistics.waited += 1
+            if first { statistics.waitedAtEpochStart += 1 }
             statistics.waitSeconds += seconds
         }
         lock.unlock()
@@ -155,6 +158,7 @@ final class ImageFolderEpoch: Sequence, IteratorProtocol, @unchecked Sendable {
     private let epoch: Int
     private let order: [Int]
     private var nextNumber: Int
+    private let start: Int
     private var pending: [(number: Int, job: PendingImageBatch)] = []
     private static let queue = DispatchQueue(label: "synapse.imagefolder", qos: .userInitiated)
 
@@ -163,6 +167,7 @@ final class ImageFolderEpoch: Sequence, IteratorProtocol, @unchecked Sendable {
         self.epoch = epoch
         self.order = order
         self.nextNumber = Swift.max(0, start)
+        self.start = Swift.max(0, start)
     }
 
     func next() -> Batch? {
@@ -174,15 +179,16 @@ final class ImageFolderEpoch: Sequence, IteratorProtocol, @unchecked Sendable {
             if !pending.contains(where: { $0.number == wanted }) { pending.append((wanted, schedule(wanted))) }
             wanted += 1
         }
-        let job = pending.removeFirst().job
+        let job = pending.removeFirst().job, first = number == start
         if let batch = job.ready() {
-            loader.record(waited: nil)
+            loader.record(waited: nil, first: first)
             return batch
         }
         let start = ContinuousClock.now
         let batch = job.wait()
         let elapsed = ContinuousClock.now - start
-        loader.record(waited: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        loader.record(waited: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                      first: first)
         return batch
     }
 
