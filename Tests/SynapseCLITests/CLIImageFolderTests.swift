@@ -63,9 +63,29 @@ import Testing
                            mentions: [bad])
         let skipped = try CLI.run(["predict", "--device", "cpu", "--checkpoint", checkpoint, "--skip-bad-images", good, bad])
         #expect(skipped.status == 0 && skipped.stdout.hasPrefix(good + ": ") && skipped.stdout.split(separator: "\n").count == 1)
+        let fromStdin = try Self.run(["predict", "--device", "cpu", "--checkpoint", checkpoint, "--top", "1", "-"],
+                                     stdin: "\(good)\n\n\(good)\n")
+        #expect(fromStdin.status == 0 && fromStdin.stdout.split(separator: "\n").filter { $0.hasPrefix(good + ": ") }.count == 2,
+                "\(fromStdin.stdout)")
         expectOneLineError(try CLI.run(["predict", "--device", "cpu", "--checkpoint", checkpoint, "--top", "0", good]),
                            mentions: ["--top"])
         expectOneLineError(try CLI.run(["train", "--device", "cpu", "--data", "imagefolder:" + Self.scratch + "/nowhere"]),
                            mentions: [Self.scratch + "/nowhere"])
+    }
+
+    /// Runs `synapse arguments…` with `stdin` as its standard input; returns the status and stdout.
+    static func run(_ arguments: [String], stdin: String) throws -> (status: Int32, stdout: String) {
+        let process = Process(), input = Pipe(), output = Pipe()
+        process.executableURL = URL(fileURLWithPath: try #require(CLI.binary))
+        process.arguments = arguments
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
