@@ -37,27 +37,25 @@ struct TrainCommand: ParsableCommand {
 
     /// The run these options describe.
     var trainingConfiguration: TrainingConfiguration {
-        get throws {
-            var c = TrainingConfiguration()
-            modelOptions.apply(to: &c)
-            try dataOptions.apply(to: &c)
-            c.epochs = epochs
-            c.learningRate = learningRate
-            c.momentum = momentum
-            c.optimizer = optimizer
-            c.weightDecay = weightDecay
-            c.schedule = schedule
-            c.warmupEpochs = warmupEpochs
-            c.seed = seed
-            c.limitTrain = limitTrain
-            c.stepsPerEpoch = steps
-            return c
-        }
+        var c = TrainingConfiguration()
+        modelOptions.apply(to: &c)
+        c.epochs = epochs
+        c.learningRate = learningRate
+        c.momentum = momentum
+        c.optimizer = optimizer
+        c.weightDecay = weightDecay
+        c.schedule = schedule
+        c.warmupEpochs = warmupEpochs
+        c.seed = seed
+        c.limitTrain = limitTrain
+        c.stepsPerEpoch = steps
+        return c
     }
 
     func run() throws {
         let stop = StopSignal()  // first, so an early Ctrl-C or SIGTERM is a stop request too
-        let configuration = try trainingConfiguration
+        var configuration = trainingConfiguration
+        try dataOptions.apply(to: &configuration)
         try configuration.validate()
         if let save {
             try Trainer.checkSavePath(save)  // now rather than after the first epoch
