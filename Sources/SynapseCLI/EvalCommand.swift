@@ -46,6 +46,12 @@ struct EvalCommand: ParsableCommand {
             test = SyntheticImages(imageShape: saved.inputShape, classCount: saved.classNames.count, batchSize: batchSize,
                                    batchCount: batches, seed: seed, device: device)
         } else {
+            let dataset = configuration.resolvedData
+            if dataset == .fashionMNIST || dataset == .mnist, saved.classNames.count != 10 {
+                throw TrainingError.invalidOption(
+                    option: "--data", reason: "\(dataset) has 10 classes, the model in \(checkpoint) has "
+                        + "\(saved.classNames.count) (\(saved.classNames.prefix(5).joined(separator: ", ")))")
+            }
             test = try TrainingData.testSet(configuration, normalization: saved.normalization,
                                             classNames: saved.info.classNames, device: device)
             let place: String

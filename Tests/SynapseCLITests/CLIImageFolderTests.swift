@@ -67,6 +67,9 @@ import Testing
                                      stdin: "\(good)\n\n\(good)\n")
         #expect(fromStdin.status == 0 && fromStdin.stdout.split(separator: "\n").filter { $0.hasPrefix(good + ": ") }.count == 2,
                 "\(fromStdin.stdout)")
+        expectOneLineError(try CLI.run(["eval", "--device", "cpu", "--checkpoint", checkpoint, "--data", "fashion-mnist",
+                                        "--data-dir", CLIEvalExportTests.data]),
+                           mentions: ["--data", "10 classes", checkpoint, "circle"])
         expectOneLineError(try CLI.run(["predict", "--device", "cpu", "--checkpoint", checkpoint, "--top", "0", good]),
                            mentions: ["--top"])
         expectOneLineError(try CLI.run(["train", "--device", "cpu", "--data", "imagefolder:" + Self.scratch + "/nowhere"]),
