@@ -51,6 +51,8 @@ public final class ImageFolderLoader: BatchSource, @unchecked Sendable {
     private let tables: [[Float]]
     private let lock = NSLock()
     private var statistics = Stats()
+    /// The first batch of the next epoch, started while the last batches of the current one were used.
+    private var carried: (epoch: Int, job: PendingImageBatch)?
 
     /// A loader over `items` (non-empty) producing `transform.shape` inputs.
     public init(_ items: [ImageFolder.Item], transform: ImageTransform, normalization: Normalization, batchSize: Int,
@@ -82,8 +84,28 @@ public final class ImageFolderLoader: BatchSource, @unchecked Sendable {
     public var imageShape: [Int] { transform.shape }
 
     public func batches(epoch: Int, startingAt start: Int) -> AnySequence<Batch> {
-        let order = shuffle ? ShuffleOrder.permutation(count: items.count, seed: seed, epoch: epoch) : Array(0..<items.count)
-        return AnySequence(ImageFolderEpoch(loader: self, epoch: epoch, order: order, start: start))
+        lock.lock()
+        let head = carried.flatMap { $0.epoch == epoch && start == 0 ? $0.job : nil }
+        carried = nil
+        lock.unlock()
+        return AnySequence(ImageFolderEpoch(loader: self, epoch: epoch, order: order(epoch: epoch), start: start, head: head))
+    }
+
+    /// The order in which `epoch` visits the items.
+    func order(epoch: Int) -> [Int] {
+        shuffle ? ShuffleOrder.permutation(count: items.count, seed: seed, epoch: epoch) : Array(0..<items.count)
+    }
+
+    /// Starts preparing the first batch of `epoch` now, for `batches(epoch:startingAt: 0)` to take.
+    fileprivate func carry(into epoch: Int) {
+        lock.lock()
+        let already = carried?.epoch == epoch
+        lock.unlock()
+        guard !already, batchesPerEpoch > 0 else { return }
+        let job = ImageFolderEpoch.schedule(0, of: self, epoch: epoch, order: order(epoch: epoch))
+        lock.lock()
+        carried = (epoch, job)
+        lock.unlock()
     }
 
     /// The input bytes of item `index` in `epoch` (CHW) — what a batch holds before normalisation.
@@ -162,12 +184,13 @@ final class ImageFolderEpoch: Sequence, IteratorProtocol, @unchecked Sendable {
     private var pending: [(number: Int, job: PendingImageBatch)] = []
     private static let queue = DispatchQueue(label: "synapse.imagefolder", qos: .userInitiated)
 
-    init(loader: ImageFolderLoader, epoch: Int, order: [Int], start: Int) {
+    fileprivate init(loader: ImageFolderLoader, epoch: Int, order: [Int], start: Int, head: PendingImageBatch?) {
         self.loader = loader
         self.epoch = epoch
         self.order = order
         self.nextNumber = Swift.max(0, start)
         self.start = Swift.max(0, start)
+        if let head { pending = [(0, head)] }
     }
 
     func next() -> Batch? {
@@ -176,9 +199,13 @@ final class ImageFolderEpoch: Sequence, IteratorProtocol, @unchecked Sendable {
         nextNumber += 1
         var wanted = number
         while pending.count <= loader.prefetch, wanted < loader.batchesPerEpoch {
-            if !pending.contains(where: { $0.number == wanted }) { pending.append((wanted, schedule(wanted))) }
+            if !pending.contains(where: { $0.number == wanted }) {
+                pending.append((wanted, Self.schedule(wanted, of: loader, epoch: epoch, order: order)))
+            }
             wanted += 1
         }
+        // Near the end, start the next epoch's first batch, so a new epoch need not wait either.
+        if loader.prefetch > 0, loader.batchesPerEpoch - number <= loader.prefetch { loader.carry(into: epoch + 1) }
         let job = pending.removeFirst().job, first = number == start
         if let batch = job.ready() {
             loader.record(waited: nil, first: first)
@@ -192,18 +219,18 @@ final class ImageFolderEpoch: Sequence, IteratorProtocol, @unchecked Sendable {
         return batch
     }
 
-    private func schedule(_ number: Int) -> PendingImageBatch {
+    /// Starts preparing batch `number` of `epoch` (visiting `order`) on the background queue.
+    fileprivate static func schedule(_ number: Int, of loader: ImageFolderLoader, epoch: Int, order: [Int]) -> PendingImageBatch {
         let job = PendingImageBatch()
         let start = number * loader.batchSize
         let indices = order[start ..< Swift.min(start + loader.batchSize, order.count)]
-        let loader = self.loader, epoch = self.epoch
-        Self.queue.async { job.fulfil(loader.makeBatch(indices, epoch: epoch)) }
+        queue.async { job.fulfil(loader.makeBatch(indices, epoch: epoch)) }
         return job
     }
 }
 
 /// A batch being prepared on the loader's queue.
-private final class PendingImageBatch: @unchecked Sendable {
+fileprivate final class PendingImageBatch: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var batch: Batch?

@@ -68,6 +68,18 @@ import Testing
         #expect(try next[0].labels.toInt32Array() != first[0].labels.toInt32Array())
         let stats = loader.stats
         #expect(stats.batches == 10 && stats.waited <= stats.batches && stats.failures == 0)
+
+        // The next epoch's first batch, started near the end of this one, is the batch it would be anyway.
+        let carried = Array(loader.batches(epoch: 2, startingAt: 0)).prefix(2)
+        let fresh = ImageFolderLoader(folder.train, transform: ImageTransform(shape: [1, 28, 28], augment: true),
+                                      normalization: .unit, batchSize: 16, shuffle: true, seed: 4, dropLast: true,
+                                      device: CPUDevice.shared)
+        let direct = Array(fresh.batches(epoch: 3, startingAt: 0)).prefix(2)
+        let following = Array(loader.batches(epoch: 3, startingAt: 0)).prefix(2)
+        #expect(carried.count == 2)
+        for (a, b) in zip(following, direct) {
+            #expect(try a.images.toArray() == b.images.toArray() && a.labels.toInt32Array() == b.labels.toInt32Array())
+        }
     }
 
     @Test(arguments: TestDevices.specs)
