@@ -63,10 +63,16 @@ public struct ImageFolder: Sendable {
             let order = ShuffleOrder.permutation(count: members.count, seed: seed, epoch: Int(label) - 1_000_000)
             let held = members.count < 2 ? 0 : Swift.max(1, Int((Double(members.count) * fraction).rounded()))
             for (rank, index) in order.enumerated() {
-                (rank < held ? { validation.append(members[index]) } : { train.append(members[index]) })()
+                if rank < held { validation.append(members[index]) } else { train.append(members[index]) }
             }
         }
         return (train.sorted { $0.path < $1.path }, validation.sorted { $0.path < $1.path })
+    }
+
+    /// At most `limit` of `items`, evenly spaced, so every class keeps its share (items are grouped by class).
+    public static func spread(_ items: [Item], limit: Int?) -> [Item] {
+        guard let limit, limit < items.count else { return items }
+        return (0..<Swift.max(limit, 0)).map { items[$0 * items.count / limit] }
     }
 
     /// The sorted names of the sub-folders of `directory` (hidden ones left out).

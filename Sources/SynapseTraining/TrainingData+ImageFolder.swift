@@ -8,9 +8,9 @@ extension TrainingData {
     static func imageFolder(at path: String, _ configuration: TrainingConfiguration, device: any Device) throws -> TrainingData {
         let folder = try ImageFolder.scan(path, validationSplit: configuration.validationSplit, seed: configuration.seed)
         let shape = try ModelZoo.inputShape(name: configuration.model)
-        let train = try ImageFolder.verify(Array(folder.train.prefix(configuration.limitTrain ?? .max)),
+        let train = try ImageFolder.verify(ImageFolder.spread(folder.train, limit: configuration.limitTrain),
                                            skipBad: configuration.skipBadImages)
-        let validation = try ImageFolder.verify(Array(folder.validation.prefix(configuration.limitTest ?? .max)),
+        let validation = try ImageFolder.verify(ImageFolder.spread(folder.validation, limit: configuration.limitTest),
                                                 skipBad: configuration.skipBadImages)
         guard !train.usable.isEmpty else { throw TrainingError.emptyData("the training set in \(path)") }
         let normalization = configuration.normalization ?? measuredNormalization(of: train.usable, shape: shape)
@@ -35,7 +35,7 @@ extension TrainingData {
         let folder = try ImageFolder.scan(path, validationSplit: configuration.validationSplit, seed: configuration.seed,
                                           classNames: classNames)
         let items = folder.validation.isEmpty ? folder.train : folder.validation
-        let checked = try ImageFolder.verify(Array(items.prefix(configuration.limitTest ?? .max)),
+        let checked = try ImageFolder.verify(ImageFolder.spread(items, limit: configuration.limitTest),
                                              skipBad: configuration.skipBadImages)
         let shape = try ModelZoo.inputShape(name: configuration.model)
         return ImageFolderLoader(checked.usable, transform: ImageTransform(shape: shape, augment: false),

@@ -24,6 +24,9 @@ import Testing
         #expect(split.train.count == 18 && split.validation.count == 6)
         #expect(Set(split.train.map(\.path)).isDisjoint(with: split.validation.map(\.path)))
         #expect(try ImageFolder.scan(Self.clean + "/val", validationSplit: 0.25, seed: 3).validation == split.validation)
+        let limited = ImageFolder.spread(folder.train, limit: 9)
+        #expect(limited.count == 9 && (0...2).allSatisfy { label in limited.filter { $0.label == label }.count == 3 })
+        #expect(ImageFolder.spread(folder.train, limit: 500) == folder.train)
         #expect(throws: DataError.self) { _ = try ImageFolder.scan(Self.scratch + "/missing") }
         #expect(throws: DataError.self) { _ = try ImageFolder.scan(Self.clean + "/val", classNames: ["circle", "square"]) }
     }
