@@ -64,8 +64,8 @@ done <<< "$libs"
 echo "$count libraries from $swiftlib_dir"
 tar -C "$work" -cf - swiftlibs | xz -T2 -9 > "$stage/swiftlibs.tar.xz"
 
-say "debs (CLBlast and its tuners, OpenBLAS and its Fortran runtime)"
-debs=(libclblast1 clblast-utils libopenblas0-pthread libgfortran5 libquadmath0)
+say "debs (CLBlast and its tuners, OpenBLAS and its Fortran runtime, libpng and libjpeg-turbo)"
+debs=(libclblast1 clblast-utils libopenblas0-pthread libgfortran5 libquadmath0 libpng16-16 libjpeg62-turbo)
 mkdir -p "$work/debs" "$stage/debs"
 # apt may warn that it downloads unsandboxed as root (user _apt): harmless.
 ( cd "$work/debs" && apt-get download "${debs[@]}" ) ||
