@@ -29,6 +29,12 @@ let package = Package(
         // Open MPI, plus static inline wrappers for the macros Swift cannot import (MPI_COMM_WORLD…).
         .systemLibrary(name: "CSynapseMPI", path: "Sources/CSynapseMPI", pkgConfig: "ompi-c",
                        providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(name: "CSynapsePNG", path: "Sources/CSynapsePNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CSynapseJPEG", path: "Sources/CSynapseJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // PNG/JPEG from memory with error handlers of our own (setjmp/longjmp), so a damaged file is an error.
+        .target(name: "CSynapseImageCodecs", dependencies: ["CSynapsePNG", "CSynapseJPEG"]),
 
         // MARK: Kernel embedding (Kernels/*.cl -> Swift string literals at build time)
         .executableTarget(name: "EmbedKernelsTool", path: "Sources/EmbedKernelsTool"),
@@ -54,7 +60,7 @@ let package = Package(
         // headers and CLBlast tuner files.
         .target(name: "SynapseJSON"),
         .target(name: "SynapseIO", dependencies: ["SynapseBackend", "SynapseJSON"]),
-        .target(name: "SynapseData", dependencies: ["SynapseCore", "SynapseIO", "CSynapseZlib"]),
+        .target(name: "SynapseData", dependencies: ["SynapseCore", "SynapseIO", "CSynapseZlib", "CSynapseImageCodecs"]),
         .target(name: "SynapseModels", dependencies: ["SynapseNN"]),
         // Registers the built-in device providers at load time (Swift has no module initialisers).
         .target(name: "SynapseRegistration"),

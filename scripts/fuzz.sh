@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers of untrusted files with libFuzzer and AddressSanitizer: safetensors (header,
-# metadata, layout), IDX, gzip and CLBlast tuner files. Each target runs for SECONDS (default 30)
+# metadata, layout), IDX, gzip, CLBlast tuner files and PNG/JPEG images (libpng, libjpeg-turbo). Each target runs for SECONDS (default 30)
 # from its seed corpus in Fuzz/<target>/corpus; inputs it finds go to .build-fuzz/<target>-corpus,
 # and a crash, a trap, a hang (>10 s on one input) or an allocation over 2 GiB fails the script,
 # leaving the input in .build-fuzz/<target>-crash-*. Reproduce one with
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors idx gzip tuning)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors idx gzip tuning image)
 build=.build-fuzz
 mkdir -p "$build"
 
@@ -28,7 +28,8 @@ sources() {
     idx)         echo "$data"/IDXFile.swift "$data"/IDXFile+Reading.swift "$data"/Gzip.swift "$data"/GzipInflater.swift ;;
     gzip)        echo "$data"/Gzip.swift "$data"/GzipInflater.swift ;;
     tuning)      echo Sources/SynapseOpenCL/CLBlastTunerFile.swift Fuzz/tuning/CLBlastTuningStub.swift ;;
-    *) echo "fuzz: unknown target $1 (safetensors, idx, gzip, tuning)" >&2; return 1 ;;
+    image)       echo "$data"/DecodedImage.swift "$data"/ImageTransform.swift ;;
+    *) echo "fuzz: unknown target $1 (safetensors, idx, gzip, tuning, image)" >&2; return 1 ;;
   esac
 }
 
@@ -56,14 +57,29 @@ library SynapseBackend Sources/SynapseBackend/*.swift
 library SynapseJSON Sources/SynapseJSON/*.swift
 library SynapseIO Sources/SynapseIO/*.swift
 
+# The PNG/JPEG codecs (C, instrumented too) and the system libraries they call, for the image target.
+codecs=Sources/CSynapseImageCodecs
+natives() {
+  [ "$1" = image ] || return 0
+  for c in "$codecs"/*.c; do
+    local object=$build/$(basename "$c" .c).o
+    if stale "$object" "$c" "$codecs"/include/*.h; then
+      clang -O1 -g -fsanitize=address,fuzzer-no-link -I "$codecs/include" -I /usr/include/libpng16 -c "$c" -o "$object"
+    fi
+    echo "$object"
+  done
+  echo -I "$codecs/include" -lpng16 -ljpeg
+}
+
 failed=()
 for target in "${targets[@]}"; do
   read -r -a files <<< "$(sources "$target")"
+  read -r -a extra <<< "$(natives "$target" | tr '\n' ' ')"
   binary=$build/fuzz-$target
-  if stale "$binary" "${files[@]}" "Fuzz/$target/Target.swift" "$build"/libSynapse*.a; then
+  if stale "$binary" "${files[@]}" "Fuzz/$target/Target.swift" "$build"/libSynapse*.a "$codecs"/*.c; then
     echo "fuzz: building $target"
     swiftc -O -g -parse-as-library -package-name Synapse -sanitize=fuzzer,address -use-ld=lld -module-name "Fuzz_$target" \
-      -I "$build" -I Sources/CSynapseZlib -L "$build" -lSynapseIO -lSynapseJSON -lSynapseBackend \
+      -I "$build" -I Sources/CSynapseZlib -L "$build" -lSynapseIO -lSynapseJSON -lSynapseBackend ${extra[@]+"${extra[@]}"} \
       "${files[@]}" "Fuzz/$target/Target.swift" -o "$binary" > "$build/$target-build.log" 2>&1 \
       || { cat "$build/$target-build.log" >&2; exit 1; }
   fi

@@ -5,7 +5,9 @@
 #   and Python's safetensors + numpy (interoperability tests).
 set -euo pipefail
 packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev libopenblas-dev pocl-opencl-icd zlib1g-dev
-          dataset-fashion-mnist clinfo python3-pip)
+          dataset-fashion-mnist clinfo python3-pip
+          libpng-dev
+          libjpeg62-turbo-dev)
 packages+=(libopenmpi-dev)  # Open MPI library and headers (SynapseDistributed)
 packages+=(openmpi-bin)     # mpirun, which the distributed tests launch
 missing=()

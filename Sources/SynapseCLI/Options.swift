@@ -32,9 +32,10 @@ struct OutputOptions: ParsableArguments {
 
 /// Model and data options shared by `train` and `eval`.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Model: \(ModelZoo.names.joined(separator: ", ")).", valueName: "name"),
+    @Option(name: .long, help: ArgumentHelp(
+        "Model: \(ModelZoo.names.joined(separator: ", ")) (default lenet5; eval: the checkpoint's).", valueName: "name"),
             completion: .list(ModelZoo.names))
-    var model = "lenet5"
+    var model: String?
 
     @Option(name: .customLong("data-dir"), help: ArgumentHelp(
         "Folder with the Fashion-MNIST IDX files.", valueName: "dir"), completion: .directory)
@@ -48,7 +49,7 @@ struct ModelOptions: ParsableArguments {
 
     /// These options written into a configuration.
     func apply(to configuration: inout TrainingConfiguration) {
-        configuration.model = model.lowercased()
+        configuration.model = (model ?? "lenet5").lowercased()
         configuration.dataDirectory = dataDirectory
         configuration.batchSize = batchSize
         configuration.limitTest = limitTest

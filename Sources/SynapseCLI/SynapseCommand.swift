@@ -13,7 +13,8 @@ struct SynapseCommand: ParsableCommand {
         commandName: "synapse",
         abstract: "Train and evaluate neural networks on the CPU or any OpenCL device.",
         version: "synapse \(SynapseVersion.description)",
-        subcommands: [DevicesCommand.self, TrainCommand.self, EvalCommand.self, CheckCommand.self])
+        subcommands: [DevicesCommand.self, TrainCommand.self, EvalCommand.self, CheckCommand.self,
+                      ExportCommand.self, PredictCommand.self])
 
     static func main() {
         let arguments = CommandLineArguments.attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst()))

@@ -9,9 +9,10 @@ extension TrainingConfiguration.ScheduleKind: ExpressibleByArgument {}
 /// `synapse train`: trains a model (LeNet-5 on Fashion-MNIST by default) and reports progress.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "train", abstract: "Train a model on Fashion-MNIST (alexnet: synthetic ImageNet-shaped data).")
+        commandName: "train", abstract: "Train a model on Fashion-MNIST, MNIST, an image folder or synthetic data.")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
     @OptionGroup var deviceOptions: DeviceOptions
     @OptionGroup var output: OutputOptions
 
@@ -59,7 +60,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let stop = StopSignal()  // first, so an early Ctrl-C or SIGTERM is a stop request too
-        let configuration = trainingConfiguration
+        var configuration = trainingConfiguration
+        try dataOptions.apply(to: &configuration)
         try configuration.validate()
         if let save {
             try Trainer.checkSavePath(save)  // now rather than after the first epoch
@@ -68,6 +70,7 @@ struct TrainCommand: ParsableCommand {
         let device = try deviceOptions.resolve()
         let trainer = try Trainer(configuration: configuration, device: device)
         if let resume { try trainer.resume(from: resume) }
+        ImageDataReport.skipped(trainer.data)
         let reporter = Reporter(json: output.json)
         trainer.onRecord = reporter.handle
         trainer.progressInterval = reporter.progressInterval
@@ -83,6 +86,7 @@ struct TrainCommand: ParsableCommand {
             reporter.closeLine()
             throw error
         }
+        ImageDataReport.decoding(trainer.data)
         if summary.interrupted { throw ExitCode(stop.exitCode) }
     }
 }

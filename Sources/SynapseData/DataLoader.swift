@@ -29,7 +29,8 @@ public final class DataLoader: @unchecked Sendable {
     /// Whether the next batch is prepared on a background queue while the current one is used.
     public let prefetch: Bool
 
-    private let table: [Float]
+    /// The byte-to-value table of each channel.
+    private let tables: [[Float]]
 
     /// A loader over `data`.
     ///
@@ -47,7 +48,9 @@ public final class DataLoader: @unchecked Sendable {
         self.normalization = normalization
         self.device = device ?? TensorContext.device
         self.prefetch = prefetch
-        self.table = normalization.table
+        ensure(normalization.fits(channels: data.channels),
+               "DataLoader: \(normalization.means.count) means for \(data.channels)-channel images")
+        self.tables = (0..<data.channels).map { normalization.table(channel: $0) }
     }
 
     /// Batches in one epoch.
@@ -84,12 +87,15 @@ public final class DataLoader: @unchecked Sendable {
         let perImage = data.pixelsPerImage, count = indices.count
         var pixels = [Float](repeating: 0, count: count * perImage)
         var labels = [Int32](repeating: 0, count: count)
+        let plane = data.height * data.width
         data.pixels.withUnsafeBufferPointer { source in
-            table.withUnsafeBufferPointer { lookUp in
-                pixels.withUnsafeMutableBufferPointer { out in
-                    for (row, index) in indices.enumerated() {
-                        let from = index * perImage, to = row * perImage
-                        for k in 0..<perImage { out[to + k] = lookUp[Int(source[from + k])] }
+            pixels.withUnsafeMutableBufferPointer { out in
+                for (channel, table) in tables.enumerated() {
+                    table.withUnsafeBufferPointer { lookUp in
+                        for (row, index) in indices.enumerated() {
+                            let from = index * perImage + channel * plane, to = row * perImage + channel * plane
+                            for k in 0..<plane { out[to + k] = lookUp[Int(source[from + k])] }
+                        }
                     }
                 }
             }

@@ -29,6 +29,10 @@ public enum ModelZoo {
         Entry(name: "alexnet", inputShape: AlexNet.inputShape, summary: "AlexNet 2012 (LRN, grouped convolutions)") {
             AlexNet(classes: $0)
         },
+        Entry(name: "alexnet-torchvision", inputShape: AlexNetTorchvision.inputShape,
+              summary: "AlexNet as torchvision has it (64-192-384-256-256 channels; loads its state dict)") {
+            AlexNetTorchvision(classes: $0)
+        },
     ]
 
     /// The valid names.

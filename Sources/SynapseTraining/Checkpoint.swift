@@ -3,8 +3,9 @@ import Synapse
 
 /// A training checkpoint in one safetensors file: the model's state dict under PyTorch's names
 /// and layouts (F32), the optimizer's state under `optimizer/…`, and in the metadata the model
-/// and optimizer names, the optimizer's scalar settings, the epoch and step, and the position of
-/// the random stream.
+/// and optimizer names, the optimizer's scalar settings, the epoch and step, the position of
+/// the random stream, and what `eval` and `predict` need to use the model (`ModelInfo`: input
+/// shape, preprocessing, class names, data set).
 ///
 /// The model tensors sit at the top level with no prefix, so
 /// `{k: v for k, v in safetensors.torch.load_file(p).items() if "/" not in k}` is a PyTorch state
@@ -35,6 +36,8 @@ public struct Checkpoint: Sendable {
     public var optimizerSettings: [String: String]
     /// Where the run stood; nil for a plain state dict.
     public var progress: TrainingProgress?
+    /// Input shape, preprocessing, class names and data set, where recorded.
+    public var info: ModelInfo
     /// Other metadata (`format: pt` and anything the caller adds).
     public var metadata: [String: String]
     /// Model tensors in state-dict order.
@@ -49,13 +52,15 @@ public struct Checkpoint: Sendable {
     /// - Throws: a pending device failure.
     public init(model: [(name: String, tensor: Tensor)], optimizer: [(name: String, tensor: Tensor)] = [],
                 modelName: String? = nil, optimizerName: String? = nil, optimizerSettings: [String: String] = [:],
-                progress: TrainingProgress? = nil, metadata: [String: String] = [:]) throws {
+                progress: TrainingProgress? = nil, info: ModelInfo = ModelInfo(),
+                metadata: [String: String] = [:]) throws {
         self.modelTensors = try model.map { ($0.name, try Self.host($0.tensor)) }
         self.optimizerTensors = try optimizer.map { ($0.name, try Self.host($0.tensor)) }
         self.modelName = modelName
         self.optimizerName = optimizerName
         self.optimizerSettings = optimizerSettings
         self.progress = progress
+        self.info = info
         self.metadata = metadata
         self.source = "<memory>"
     }
@@ -68,7 +73,7 @@ public struct Checkpoint: Sendable {
     ///
     /// - Throws: `DataError.io` naming the path.
     public func write(to path: String) throws {
-        var meta = metadata
+        var meta = metadata.merging(info.metadata) { _, recorded in recorded }
         meta["format"] = meta["format"] ?? "pt"
         if let modelName { meta[Key.model] = modelName }
         if let optimizerName { meta[Key.optimizer] = optimizerName }
@@ -117,6 +122,7 @@ public struct Checkpoint: Sendable {
             settings[String(key.dropFirst(Key.optimizerSetting.count))] = meta.removeValue(forKey: key)
         }
         optimizerSettings = settings
+        info = try ModelInfo(taking: &meta, file: path)
         if meta[Key.epoch] != nil {
             func number<T: FixedWidthInteger>(_ key: String, _: T.Type, max: T = .max, bound: String = "") throws -> T {
                 let text = meta.removeValue(forKey: key) ?? "<missing>"

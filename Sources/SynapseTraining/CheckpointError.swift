@@ -14,6 +14,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible, Sendable
     case badMetadata(file: String, key: String, value: String)
     /// The file was saved from a different model than the one asked for.
     case modelMismatch(file: String, saved: String, requested: String)
+    /// The file records no model name (a PyTorch state dict) and none was given.
+    case unknownModel(file: String)
     /// The file holds weights only (no optimizer state, epoch or random stream), so it cannot resume training.
     case notResumable(file: String, reason: String)
     /// The entry `key` (a tensor or a `synapse.*` metadata value) parses but cannot be true of any
@@ -39,6 +41,9 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible, Sendable
             return "\(file): checkpoint metadata '\(key)' has an invalid value '\(value)'"
         case let .modelMismatch(file, saved, requested):
             return "\(file): checkpoint was saved from model '\(saved)', not '\(requested)'"
+        case let .unknownModel(file):
+            return "\(file): checkpoint does not record its model (a PyTorch state dict?); name it with --model "
+                + "(\(ModelZoo.names.joined(separator: ", ")))"
         case let .notResumable(file, reason):
             return "\(file): cannot resume training from this checkpoint: \(reason)"
         case let .invalidValue(file, key, reason):

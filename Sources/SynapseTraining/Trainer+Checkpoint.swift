@@ -27,7 +27,7 @@ extension Trainer {
         return try Checkpoint(
             model: model.stateDict(), optimizer: optimizer.stateDict(), modelName: configuration.model,
             optimizerName: configuration.optimizer.rawValue, optimizerSettings: optimizerSettings, progress: position,
-            metadata: metadata)
+            info: modelInfo, metadata: metadata)
     }
 
     /// Saves `checkpoint()` to `path` atomically, through `aroundSave`, and reports it.

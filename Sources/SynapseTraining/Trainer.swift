@@ -88,10 +88,10 @@ public final class Trainer {
         let origin = given == nil ? " in \(configuration.dataDirectory)" : " (\(data.name))"
         try data.train.requireInput(of: configuration.model, describing: "the training set" + origin)
         try data.test?.requireInput(of: configuration.model, describing: "the test set" + origin)
-        let seed = configuration.seed
+        let seed = configuration.seed, classes = data.classCount ?? configuration.classCount
         let (model, counter) = try withDevice(device) {
             try withRandomSeed(seed) {
-                (try ModelZoo.make(name: configuration.model, classes: configuration.classCount),
+                (try ModelZoo.make(name: configuration.model, classes: classes),
                  TensorRandom.current.state.counter)
             }
         }

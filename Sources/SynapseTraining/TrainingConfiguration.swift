@@ -51,12 +51,30 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     public var limitTest: Int?
     /// Bound on steps per epoch; for synthetic data (`alexnet`) it is the epoch length (default 20).
     public var stepsPerEpoch: Int?
+    /// The data (`--data`); nil ⇒ synthetic for models that take 3×224×224, else Fashion-MNIST.
+    public var data: DataSource?
+    /// Applied to pixels in `[0, 1]` (`--normalize`); nil ⇒ the data set's own statistics (published
+    /// for Fashion-MNIST and MNIST, measured on the training images of an image folder).
+    public var normalization: Normalization?
+    /// Fraction of an image folder without `train/` and `val/` held out for evaluation (seeded split).
+    public var validationSplit: Double?
+    /// Whether unreadable or corrupt images of an image folder are skipped (and counted) rather
+    /// than an error naming the file.
+    public var skipBadImages: Bool = false
+    /// Whether training images of an image folder get a seeded random resized crop and flip.
+    public var augment: Bool = true
 
     /// The default configuration: LeNet-5 on Fashion-MNIST, SGD with momentum, 5 epochs.
     public init() {}
 
-    /// Whether the model trains on synthetic ImageNet-shaped data rather than Fashion-MNIST.
-    public var usesSyntheticData: Bool { model.lowercased() == "alexnet" }
+    /// The data this run uses: `data`, or the model's default.
+    public var resolvedData: DataSource {
+        if let data { return data }
+        return (try? ModelZoo.inputShape(name: model)) == [3, 224, 224] ? .synthetic : .fashionMNIST
+    }
+
+    /// Whether the model trains on synthetic ImageNet-shaped data rather than real images.
+    public var usesSyntheticData: Bool { resolvedData == .synthetic }
 
     /// The effective batch size.
     public var resolvedBatchSize: Int { batchSize ?? 128 }
@@ -64,7 +82,7 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     public var resolvedLearningRate: Float { learningRate ?? (optimizer == .sgd ? 0.1 : 1e-3) }
     /// The effective weight decay.
     public var resolvedWeightDecay: Float { weightDecay ?? (optimizer == .adamw ? 0.01 : 0) }
-    /// Number of classes the model is built with.
+    /// Number of classes the model is built with (an image folder's come from its sub-folders).
     public var classCount: Int { usesSyntheticData ? 1000 : FashionMNIST.classNames.count }
 
     /// The most epochs a run may ask for.
@@ -102,6 +120,15 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         try require((limitTrain ?? 1) >= 1, "--limit-train", "must be at least 1, got \(limitTrain ?? 0)")
         try require((limitTest ?? 1) >= 1, "--limit-test", "must be at least 1, got \(limitTest ?? 0)")
         try within(stepsPerEpoch ?? 1, 1...Self.maxStepsPerEpoch, "--steps")
+        try require(resolvedData != .mnist || dataDirectory != FashionMNIST.defaultDirectory, "--data-dir",
+                    "--data mnist needs the folder holding the MNIST IDX files (no package installs them)")
+        if let split = validationSplit {
+            try require(split > 0 && split < 1, "--val-split", "must be between 0 and 1, got \(split)")
+        }
+        if let normalization, let shape = try? ModelZoo.inputShape(name: model), !normalization.fits(channels: shape[0]) {
+            try require(false, "--normalize", "has \(normalization.means.count) means, model '\(model)' takes "
+                            + "\(shape[0]) channel\(shape[0] == 1 ? "" : "s")")
+        }
         if usesSyntheticData {
             let steps = stepsPerEpoch ?? 20, images = steps.multipliedReportingOverflow(by: resolvedBatchSize)
             try require(!images.overflow && images.partialValue <= Self.maxSyntheticImages, "--steps",

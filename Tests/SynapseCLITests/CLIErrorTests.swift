@@ -66,13 +66,15 @@ import Testing
         state[index] = ("fc3.bias", Tensor.zeros([7], on: CPUDevice.shared))
         try Checkpoint(model: state).write(to: path)
         let data = try FashionMNISTFiles.directory()
-        expectOneLineError(try CLI.run(["eval", "--device", "cpu", "--checkpoint", path, "--data-dir", data]),
+        expectOneLineError(try CLI.run(["eval", "--device", "cpu", "--checkpoint", path, "--data-dir", data,
+                                        "--model", "lenet5"]),
                            mentions: [path, "fc3.bias", "[7]", "[10]"])
 
         let mlp = Self.scratch + "/mlp.safetensors"
         let mlpModel = try withDevice(CPUDevice.shared) { try ModelZoo.make(name: "mlp", classes: 10) }
         try Checkpoint(model: mlpModel.stateDict(), modelName: "mlp").write(to: mlp)
-        expectOneLineError(try CLI.run(["eval", "--device", "cpu", "--checkpoint", mlp, "--data-dir", data]),
+        expectOneLineError(try CLI.run(["eval", "--device", "cpu", "--checkpoint", mlp, "--data-dir", data,
+                                        "--model", "lenet5"]),
                            mentions: [mlp, "mlp", "lenet5"])
         expectOneLineError(try CLI.run(["train", "--device", "cpu", "--resume", mlp, "--data-dir", data, "--limit-train", "64"]),
                            mentions: [mlp])

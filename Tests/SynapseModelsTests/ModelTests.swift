@@ -81,7 +81,7 @@ struct ModelArchitectureTests {
     }
 
     @Test func zooBuildsEveryModelByName() throws {
-        #expect(ModelZoo.names == ["mlp", "lenet5", "alexnet-small", "alexnet"])
+        #expect(ModelZoo.names == ["mlp", "lenet5", "alexnet-small", "alexnet", "alexnet-torchvision"])
         #expect(try ModelZoo.make(name: "lenet5", classes: 10) is LeNet5)
         #expect(try ModelZoo.make(name: "MLP", classes: 3) is MLP)
         #expect(try ModelZoo.make(name: "alexnet-small", classes: 10) is AlexNetSmall)
@@ -91,7 +91,7 @@ struct ModelArchitectureTests {
             try ModelZoo.make(name: "resnet", classes: 10)
         }
         #expect(ModelZooError.unknownModel("resnet", valid: ModelZoo.names).description
-            == "unknown model 'resnet'; valid models: mlp, lenet5, alexnet-small, alexnet")
+            == "unknown model 'resnet'; valid models: mlp, lenet5, alexnet-small, alexnet, alexnet-torchvision")
         #expect(throws: ModelZooError.invalidClasses(0)) { try ModelZoo.make(name: "mlp", classes: 0) }
     }
 }

@@ -64,8 +64,8 @@ done <<< "$libs"
 echo "$count libraries from $swiftlib_dir"
 tar -C "$work" -cf - swiftlibs | xz -T2 -9 > "$stage/swiftlibs.tar.xz"
 
-say "debs (CLBlast and its tuners, OpenBLAS and its Fortran runtime)"
-debs=(libclblast1 clblast-utils libopenblas0-pthread libgfortran5 libquadmath0)
+say "debs (CLBlast and its tuners, OpenBLAS and its Fortran runtime, libpng and libjpeg-turbo)"
+debs=(libclblast1 clblast-utils libopenblas0-pthread libgfortran5 libquadmath0 libpng16-16 libjpeg62-turbo)
 # libmpi and what it loads with it: the test bundle links SynapseDistributed (the MPI tests skip without mpirun)
 debs+=(libopenmpi3 libhwloc15 libevent-core-2.1-7 libevent-pthreads-2.1-7)
 mkdir -p "$work/debs" "$stage/debs"

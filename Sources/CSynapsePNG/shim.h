@@ -1,0 +1,2 @@
+// libpng (Debian: libpng-dev), for decoding and encoding PNG images.
+#include <png.h>
