@@ -1,4 +1,5 @@
 import Foundation
+import Synapse
 
 /// Human-readable numbers for the terminal.
 enum Format {
@@ -24,4 +25,45 @@ enum Format {
     }
 
     static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+}
+
+extension Format {
+    /// `61,706`: thousands separated by commas, whatever the locale.
+    static func grouped(_ value: Int) -> String { ModelSummary.grouped(value) }
+
+    /// `text` broken into lines of at most `width` columns: at the double spaces between fields
+    /// first, then between words, then anywhere; continuation lines are indented two spaces.
+    static func wrap(_ text: String, width: Int) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            let indent = String(line.prefix { $0 == " " })
+            return wrapLine(String(line.dropFirst(indent.count)), width: width - indent.count)
+                .split(separator: "\n", omittingEmptySubsequences: false).map { indent + $0 }.joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
+    private static func wrapLine(_ text: String, width: Int) -> String {
+        let width = Swift.max(width, 8)
+        var lines: [String] = []
+        var current = ""
+        func push(_ piece: String, separator: String) {
+            let candidate = current.isEmpty ? piece : current == "  " ? current + piece : current + separator + piece
+            if candidate.count <= width { current = candidate; return }
+            if !current.isEmpty { lines.append(current); current = "  " }
+            var rest = current + piece
+            while rest.count > width {
+                lines.append(String(rest.prefix(width)))
+                rest = "  " + rest.dropFirst(width)
+            }
+            current = rest
+        }
+        for field in text.components(separatedBy: "  ") where !field.isEmpty {
+            let words = field.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            let startsLine = current.isEmpty
+            for (index, word) in words.enumerated() {
+                push(word, separator: index == 0 ? (startsLine ? "" : "  ") : " ")
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.joined(separator: "\n")
+    }
 }

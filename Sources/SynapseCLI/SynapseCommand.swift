@@ -11,7 +11,8 @@ struct SynapseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synapse",
         abstract: "Train and evaluate neural networks on the CPU or any OpenCL device.",
-        subcommands: [DevicesCommand.self, TrainCommand.self, EvalCommand.self, CheckCommand.self])
+        subcommands: [DevicesCommand.self, TrainCommand.self, EvalCommand.self, CheckCommand.self,
+                      SummaryCommand.self, ReportCommand.self])
 
     static func main() {
         let command: any ParsableCommand

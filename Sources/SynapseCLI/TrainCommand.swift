@@ -33,6 +33,7 @@ struct TrainCommand: ParsableCommand {
     var save: String?
     @Option(help: ArgumentHelp("Continue the run saved in this checkpoint.", valueName: "path"))
     var resume: String?
+    @OptionGroup var logOptions: LogOptions
 
     /// The run these options describe.
     var trainingConfiguration: TrainingConfiguration {
@@ -62,17 +63,19 @@ struct TrainCommand: ParsableCommand {
         let device = try deviceOptions.resolve()
         let trainer = try Trainer(configuration: configuration, device: device)
         if let resume { try trainer.resume(from: resume) }
-        let reporter = Reporter(json: output.json)
-        trainer.onRecord = reporter.handle
-        trainer.progressInterval = reporter.progressInterval
+        let reporter = Reporter(json: output.json, quiet: logOptions.quiet)
+        let log = try logOptions.makeLog(reporter: reporter)
+        trainer.onRecord = log?.handle ?? reporter.handle
+        trainer.progressInterval = log?.progressInterval ?? reporter.progressInterval
         trainer.checkpointPath = save
         trainer.aroundSave = stop.whileSaving
         let summary: RunSummary
         do {
-            summary = try trainer.run(shouldStop: { stop.isRequested })
+            summary = try trainer.run(shouldStop: { stop.isRequested || log?.failure != nil })
+            if let failure = log?.failure { throw failure }
         } catch {
             reporter.closeLine()
-            throw error
+            throw log?.failure ?? error
         }
         if summary.interrupted { throw ExitCode(stop.exitCode) }
     }

@@ -39,6 +39,8 @@ public final class Trainer {
     /// Sum of this epoch's step losses so far, on the device, and how many steps it holds.
     var lossSum: Tensor?
     var lossSteps = 0
+    /// This epoch's correct training predictions so far, counted on the device.
+    let runningAccuracy = RunningAccuracy()
     /// When the epoch in progress began training in this process, and at which batch.
     var epochStart: (ContinuousClock.Instant, Int)?
 
@@ -101,7 +103,9 @@ public final class Trainer {
     /// One optimizer step on `batch`; returns the loss (on the device, not read).
     func step(_ batch: Batch) -> Tensor {
         optimizer.zeroGradients()
-        let loss = model(batch.images).crossEntropy(labels: batch.labels)
+        let logits = model(batch.images)
+        let loss = logits.crossEntropy(labels: batch.labels)
+        runningAccuracy.add(logits: logits, labels: batch.labels, epoch: position.epoch)
         loss.backward()
         optimizer.step()
         let value = loss.detached()
