@@ -45,23 +45,28 @@ extension Format {
         let width = Swift.max(width, 8)
         var lines: [String] = []
         var current = ""
-        func push(_ piece: String, separator: String) {
-            let candidate = current.isEmpty ? piece : current == "  " ? current + piece : current + separator + piece
-            if candidate.count <= width { current = candidate; return }
-            if !current.isEmpty { lines.append(current); current = "  " }
-            var rest = current + piece
+        for field in text.components(separatedBy: "  ") where !field.isEmpty {
+            if current.isEmpty || current.count + 2 + field.count <= width {
+                current += (current.isEmpty ? "" : "  ") + field
+                if current.count <= width { continue }
+            } else if field.count + 2 <= width {
+                lines.append(current)
+                current = "  " + field
+                continue
+            } else {
+                current += "  " + field
+            }
+            // Too long even alone: break between words, then anywhere.
+            var rest = current
+            current = ""
             while rest.count > width {
-                lines.append(String(rest.prefix(width)))
-                rest = "  " + rest.dropFirst(width)
+                let head = rest.prefix(width)
+                let cut = head.lastIndex(of: " ").map { head.distance(from: head.startIndex, to: $0) } ?? width
+                let at = cut > 2 ? cut : width
+                lines.append(String(rest.prefix(at)))
+                rest = "  " + rest.dropFirst(at).drop { $0 == " " }
             }
             current = rest
-        }
-        for field in text.components(separatedBy: "  ") where !field.isEmpty {
-            let words = field.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            let startsLine = current.isEmpty
-            for (index, word) in words.enumerated() {
-                push(word, separator: index == 0 ? (startsLine ? "" : "  ") : " ")
-            }
         }
         if !current.isEmpty { lines.append(current) }
         return lines.joined(separator: "\n")

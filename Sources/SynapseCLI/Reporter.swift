@@ -141,13 +141,13 @@ final class Reporter: @unchecked Sendable {
         line.add("epoch \(p.epoch)/\(p.epochs)", priority: 10)
         line.addBar(fraction, priority: 4)
         line.add(Self.percent(fraction), priority: 9)
-        line.add("\(p.step)/\(p.steps)", priority: 5)
+        line.add("\(p.step)/\(p.steps)", priority: 3)
         line.add("loss \(Format.fixed(Double(p.loss), 4))", priority: 8)
         if let accuracy = p.accuracy { line.add("acc \(Format.fixed(accuracy * 100, 2))%", priority: 7) }
         line.add("\(Format.duration(p.elapsedSeconds))<\(Format.duration(p.etaSeconds))", priority: 6)
-        line.add("\(Format.rate(p.imagesPerSecond)) img/s", priority: 3)
+        line.add("\(Format.rate(p.imagesPerSecond)) img/s", priority: 2)
         let runLeft = p.runEtaSeconds.map(Format.duration) ?? "?"
-        line.add("run \(Format.duration(p.runElapsedSeconds))<\(runLeft)", priority: 2)
+        line.add("run \(Format.duration(p.runElapsedSeconds))<\(runLeft)", priority: 5)
         draw(line)
     }
 
@@ -156,9 +156,9 @@ final class Reporter: @unchecked Sendable {
         let fraction = Double(e.batch) / Double(Swift.max(e.batches, 1))
         var line = ProgressLine()
         line.add("epoch \(e.epoch)/\(e.epochs) evaluating", priority: 10)
-        line.addBar(fraction, priority: 4)
+        line.addBar(fraction, priority: 5)
         line.add(Self.percent(fraction), priority: 9)
-        line.add("\(e.batch)/\(e.batches) batches", priority: 5)
+        line.add("\(e.batch)/\(e.batches) batches", priority: 4)
         line.add(Format.duration(e.elapsedSeconds), priority: 3)
         draw(line)
     }

@@ -8,18 +8,21 @@ import Synapse
 /// `logsumexp(row) − k`, the same bits for the same `k` in every row, and different for
 /// different `k`. A prediction is right exactly when that loss is equal for the predicted class
 /// (the first maximal logit, as `Evaluation` picks it) and the label.
-final class RunningAccuracy {
+public final class RunningAccuracy {
     /// `[batch, classes]`, each row `0, 1, …, classes − 1`; rebuilt when the batch shape changes.
     private var classIndices: Tensor?
     /// Correct predictions this epoch, a scalar on the device.
     private var correct: Tensor?
     /// Examples counted this epoch.
-    private(set) var examples = 0
+    public private(set) var examples = 0
     /// The epoch the count belongs to; a step of another epoch starts a new count.
     private var epoch = -1
 
+    /// A counter with nothing counted.
+    public init() {}
+
     /// Adds one step's predictions (`logits [N, C]` against int32 `labels [N]`) to the count of `epoch`.
-    func add(logits: Tensor, labels: Tensor, epoch: Int) {
+    public func add(logits: Tensor, labels: Tensor, epoch: Int) {
         guard logits.rank == 2, labels.shape == [logits.shape[0]] else { return }
         if epoch != self.epoch { reset(epoch: epoch) }
         withoutGradient {
@@ -34,13 +37,13 @@ final class RunningAccuracy {
     }
 
     /// The fraction right so far this epoch (waits for the device), or nil before any step of `epoch`.
-    func fraction(epoch: Int) throws -> Double? {
+    public func fraction(epoch: Int) throws -> Double? {
         guard epoch == self.epoch, let correct, examples > 0 else { return nil }
         return Double(try correct.item()) / Double(examples)
     }
 
     /// Starts counting `epoch` from zero.
-    func reset(epoch: Int) {
+    public func reset(epoch: Int) {
         self.epoch = epoch
         correct = nil
         examples = 0

@@ -97,7 +97,9 @@ extension Trainer {
         let epochLeft = Double(steps - position.batch) / stepsPerSecond
         let laterEpochs = configuration.epochs - position.epoch - 1
         var runLeft = epochLeft + Double(laterEpochs * steps) / stepsPerSecond
-        if data.test != nil, let evaluation = clock.lastEvaluationSeconds {
+        if let test = data.test {
+            // Until one is timed, an evaluation batch is taken to cost a third of a step (forward only).
+            let evaluation = clock.lastEvaluationSeconds ?? Double(test.batchesPerEpoch) / stepsPerSecond / 3
             runLeft += Double(laterEpochs + 1) * evaluation
         }
         return StepProgress(
@@ -106,7 +108,7 @@ extension Trainer {
             etaSeconds: epochLeft, accuracy: try runningAccuracy.fraction(epoch: position.epoch),
             globalStep: position.globalStep, learningRate: optimizer.learningRate,
             elapsedSeconds: Self.seconds(since: epochStart), runElapsedSeconds: Self.seconds(since: clock.runStart),
-            runEtaSeconds: data.test != nil && clock.lastEvaluationSeconds == nil ? nil : runLeft)
+            runEtaSeconds: runLeft)
     }
 
     /// Reads the epoch's training loss, evaluates on the test set, and builds the epoch's record.

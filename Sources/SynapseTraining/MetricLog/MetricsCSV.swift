@@ -19,6 +19,15 @@ public struct MetricRow: Sendable, Hashable {
     public var imagesPerSecond: Double?
     /// Seconds of the epoch so far (step rows) or of its training (epoch rows).
     public var seconds: Double?
+
+    public init(kind: Kind, epoch: Int, step: Int, globalStep: Int, trainLoss: Double? = nil,
+                trainAccuracy: Double? = nil, testLoss: Double? = nil, testAccuracy: Double? = nil,
+                learningRate: Double? = nil, imagesPerSecond: Double? = nil, seconds: Double? = nil) {
+        self.kind = kind; self.epoch = epoch; self.step = step; self.globalStep = globalStep
+        self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
+        self.testLoss = testLoss; self.testAccuracy = testAccuracy
+        self.learningRate = learningRate; self.imagesPerSecond = imagesPerSecond; self.seconds = seconds
+    }
 }
 
 /// The `metrics.csv` format: a fixed header, then one `MetricRow` per line.

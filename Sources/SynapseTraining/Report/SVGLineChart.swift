@@ -15,6 +15,8 @@ struct SVGLineChart {
     var series: [Series]
     /// Formats a y tick (`0.25`, `85%`).
     var yFormat: (Double) -> String = { SVGLineChart.compact($0) }
+    /// Whether x ticks fall on whole numbers only (epochs).
+    var wholeX = false
     var width = 640.0, height = 300.0
 
     private let margin = (left: 64.0, right: 16.0, top: 36.0, bottom: 44.0)
@@ -29,7 +31,7 @@ struct SVGLineChart {
             return out + "<text x=\"\(margin.left)\" y=\"\(height / 2)\">no data</text>\n</svg>"
         }
         let plot = (x: margin.left, y: margin.top, w: width - margin.left - margin.right, h: height - margin.top - margin.bottom)
-        let yTicks = Self.ticks(ys.low, ys.high, count: 5), xTicks = Self.ticks(xs.low, xs.high, count: 6)
+        let yTicks = Self.ticks(ys.low, ys.high, count: 5), xTicks = Self.ticks(xs.low, xs.high, count: 6, atLeast: wholeX ? 1 : 0)
         let (yLow, yHigh) = (Swift.min(ys.low, yTicks.first!), Swift.max(ys.high, yTicks.last!))
         let (xLow, xHigh) = (Swift.min(xs.low, xTicks.first!), Swift.max(xs.high, xTicks.last!))
         func px(_ x: Double) -> Double { plot.x + (xHigh == xLow ? 0.5 : (x - xLow) / (xHigh - xLow)) * plot.w }
@@ -72,10 +74,10 @@ struct SVGLineChart {
     }
 
     /// About `count` round tick values covering `low...high` (1, 2 or 5 times a power of ten apart).
-    static func ticks(_ low: Double, _ high: Double, count: Int) -> [Double] {
+    static func ticks(_ low: Double, _ high: Double, count: Int, atLeast minimumStep: Double = 0) -> [Double] {
         let span = high - low
         guard span > 0, span.isFinite else { return [low] }
-        let raw = span / Double(count), magnitude = pow(10, floor(log10(raw)))
+        let raw = Swift.max(span / Double(count), minimumStep), magnitude = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
         let first = floor(low / step) * step
         return stride(from: first, through: high + step * 0.999, by: step).map { ($0 / step).rounded() * step }

@@ -29,13 +29,15 @@ public enum TrainingReport {
         func series(_ name: String, _ color: String, _ value: (MetricRow) -> Double?) -> SVGLineChart.Series {
             .init(name: name, color: color, points: epochs.compactMap { row in value(row).map { (Double(row.epoch), $0) } })
         }
-        let loss = SVGLineChart(title: "Loss per epoch", xLabel: "epoch", series: [
+        var loss = SVGLineChart(title: "Loss per epoch", xLabel: "epoch", series: [
             series("train loss", "#1f77b4", \.trainLoss), series("test loss", "#d62728", \.testLoss),
         ])
+        loss.wholeX = true
         var accuracy = SVGLineChart(title: "Accuracy per epoch", xLabel: "epoch", series: [
             series("train accuracy", "#1f77b4", \.trainAccuracy), series("test accuracy", "#d62728", \.testAccuracy),
         ])
         accuracy.yFormat = { String(format: "%.4g%%", $0 * 100) }
+        accuracy.wholeX = true
         let steps = rows.filter { $0.kind == .step }
         let stepLoss = SVGLineChart(title: "Training loss by step (running mean of the epoch)", xLabel: "step", series: [
             .init(name: "train loss", color: "#2ca02c",
