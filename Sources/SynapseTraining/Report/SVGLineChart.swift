@@ -58,7 +58,8 @@ struct SVGLineChart {
                     out += "<circle cx=\"\(Self.f(px(point.x)))\" cy=\"\(Self.f(py(point.y)))\" r=\"3\" fill=\"\(line.color)\"/>\n"
                 }
             }
-            let legendX = plot.x + plot.w - 150, legendY = plot.y + 14 + Double(index) * 18
+            // The legend sits in the top margin, right-aligned, so it never covers a line.
+            let legendX = width - margin.right - 130 * Double(series.count - index), legendY = 20.0
             out += "<line x1=\"\(Self.f(legendX))\" y1=\"\(Self.f(legendY - 4))\" x2=\"\(Self.f(legendX + 18))\" "
                 + "y2=\"\(Self.f(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"3\"/>\n"
             out += "<text x=\"\(Self.f(legendX + 24))\" y=\"\(Self.f(legendY))\" class=\"legend\">\(Self.escape(line.name))</text>\n"
