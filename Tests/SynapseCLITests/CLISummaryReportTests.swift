@@ -56,4 +56,21 @@ import Testing
         expectOneLineError(try CLI.run(["train", "--device", "cpu", "--data-dir", data, "--log-dir", file]),
                            mentions: [file, "not a directory"])
     }
+
+    /// Not on a terminal, stdout keeps its plain format: the start lines, one line per epoch (no
+    /// training accuracy, which only the terminal display adds) and the summary, with no redraws.
+    @Test(.enabled(if: FashionMNISTFiles.shouldRun, "Fashion-MNIST not installed"))
+    func plainOutputIsStable() throws {
+        let data = try FashionMNISTFiles.directory()
+        let train = try CLI.run(["train", "--device", "cpu", "--data-dir", data, "--limit-train", "640", "--limit-test", "200",
+                                 "--batch-size", "64", "--epochs", "1"])
+        try #require(train.status == 0, "\(train.stderr)")
+        let lines = train.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(train.stdout)")
+        #expect(lines.first?.hasPrefix("training lenet5 (61706 parameters) on cpu") == true)
+        #expect(lines.count > 2 && lines[2].hasPrefix("epoch 1/1  train loss ") && lines[2].contains("  test acc ")
+                && !lines[2].contains("train acc"))
+        #expect(lines.last?.hasPrefix("done: best test acc") == true)
+        #expect(!train.stdout.contains("\r") && !train.stdout.contains("\u{1B}") && !train.stderr.contains("\u{1B}"))
+    }
 }
