@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev libopenblas-dev pocl-opencl-icd zlib1g-dev
           dataset-fashion-mnist clinfo python3-pip
           libpng-dev
-          libjpeg62-turbo-dev)
+          libjpeg62-turbo-dev
+          tmux)  # tmux: the terminal-display test (CLITerminalTests)
 packages+=(libopenmpi-dev)  # Open MPI library and headers (SynapseDistributed)
 packages+=(openmpi-bin)     # mpirun, which the distributed tests launch
 missing=()
@@ -24,5 +25,11 @@ if ! python3 -c 'import safetensors, numpy' 2>/dev/null; then
   echo "setup: installing Python packages safetensors numpy"
   python3 -m pip install --quiet safetensors numpy 2>/dev/null ||
     python3 -m pip install --quiet --break-system-packages safetensors numpy
+fi
+# TensorBoard's own reader checks the event files that --log-dir writes (MetricLogTests).
+if ! python3 -c 'import tensorboard' 2>/dev/null; then
+  echo "setup: installing Python package tensorboard"
+  python3 -m pip install --quiet tensorboard 2>/dev/null ||
+    python3 -m pip install --quiet --break-system-packages tensorboard
 fi
 command -v swift >/dev/null || { echo "setup: Swift 6 is required (https://www.swift.org/install/linux/)" >&2; exit 1; }

@@ -1,4 +1,5 @@
 import Foundation
+import Synapse
 
 /// Human-readable numbers for the terminal.
 enum Format {
@@ -24,4 +25,50 @@ enum Format {
     }
 
     static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+}
+
+extension Format {
+    /// `61,706`: thousands separated by commas, whatever the locale.
+    static func grouped(_ value: Int) -> String { ModelSummary.grouped(value) }
+
+    /// `text` broken into lines of at most `width` columns: at the double spaces between fields
+    /// first, then between words, then anywhere; continuation lines are indented two spaces.
+    static func wrap(_ text: String, width: Int) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            let indent = String(line.prefix { $0 == " " })
+            return wrapLine(String(line.dropFirst(indent.count)), width: width - indent.count)
+                .split(separator: "\n", omittingEmptySubsequences: false).map { indent + $0 }.joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
+    private static func wrapLine(_ text: String, width: Int) -> String {
+        let width = Swift.max(width, 8)
+        var lines: [String] = []
+        var current = ""
+        for field in text.components(separatedBy: "  ") where !field.isEmpty {
+            if current.isEmpty || current.count + 2 + field.count <= width {
+                current += (current.isEmpty ? "" : "  ") + field
+                if current.count <= width { continue }
+            } else if field.count + 2 <= width {
+                lines.append(current)
+                current = "  " + field
+                continue
+            } else {
+                current += "  " + field
+            }
+            // Too long even alone: break between words, then anywhere.
+            var rest = current
+            current = ""
+            while rest.count > width {
+                let head = rest.prefix(width)
+                let cut = head.lastIndex(of: " ").map { head.distance(from: head.startIndex, to: $0) } ?? width
+                let at = cut > 2 ? cut : width
+                lines.append(String(rest.prefix(at)))
+                rest = "  " + rest.dropFirst(at).drop { $0 == " " }
+            }
+            current = rest
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.joined(separator: "\n")
+    }
 }

@@ -40,6 +40,7 @@ struct TrainCommand: ParsableCommand {
           help: "Run every step eagerly instead of replaying the first step's recording.")
     var noCapture = false
     @Flag(help: "Say more: why steps run eagerly, for one.") var verbose = false
+    @OptionGroup var logOptions: LogOptions
 
     /// The run these options describe.
     var trainingConfiguration: TrainingConfiguration {
@@ -71,9 +72,10 @@ struct TrainCommand: ParsableCommand {
         let trainer = try Trainer(configuration: configuration, device: device)
         if let resume { try trainer.resume(from: resume) }
         ImageDataReport.skipped(trainer.data)
-        let reporter = Reporter(json: output.json)
-        trainer.onRecord = reporter.handle
-        trainer.progressInterval = reporter.progressInterval
+        let reporter = Reporter(json: output.json, quiet: logOptions.quiet)
+        let log = try logOptions.makeLog(reporter: reporter)
+        trainer.onRecord = log?.handle ?? reporter.handle
+        trainer.progressInterval = log?.progressInterval ?? reporter.progressInterval
         trainer.checkpointPath = save
         trainer.aroundSave = stop.whileSaving
         trainer.capturesSteps = !noCapture
@@ -81,10 +83,11 @@ struct TrainCommand: ParsableCommand {
         trainer.onNote = { note in if verbose { StandardError.write("note: \(note)\n") } }
         let summary: RunSummary
         do {
-            summary = try trainer.run(shouldStop: { stop.isRequested })
+            summary = try trainer.run(shouldStop: { stop.isRequested || log?.failure != nil })
+            if let failure = log?.failure { throw failure }
         } catch {
             reporter.closeLine()
-            throw error
+            throw log?.failure ?? error
         }
         ImageDataReport.decoding(trainer.data)
         if summary.interrupted { throw ExitCode(stop.exitCode) }

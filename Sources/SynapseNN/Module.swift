@@ -24,8 +24,11 @@ open class Module {
         fatalError("\(type(of: self)): forward(_:) is not implemented")
     }
 
-    /// Applies `forward(_:)`.
-    public final func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
+    /// Applies `forward(_:)` (seen by `summary()`'s observer while it runs one).
+    public final func callAsFunction(_ input: Tensor) -> Tensor {
+        guard let observer = ModuleCallObserver.current else { return forward(input) }
+        return observer.observe(self, input) { forward(input) }
+    }
 
     /// This module's own members (parameters, buffers, direct children) in registration order.
     /// The default reflects over stored properties; override for containers such as `Sequential`.

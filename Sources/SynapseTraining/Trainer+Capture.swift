@@ -1,10 +1,11 @@
 import Synapse
 
-/// A recorded forward and backward pass, and the batch and loss tensors it was recorded with.
+/// A recorded forward and backward pass, and the batch, loss and logits tensors it was recorded with.
 struct StepCapture {
     let recording: CapturedStep
     let batch: Batch
     let loss: Tensor
+    let logits: Tensor
 
     /// Whether `batch` can take the recorded batch's place (same shapes and layout).
     func fits(_ batch: Batch) -> Bool {
@@ -16,7 +17,7 @@ struct StepCapture {
 }
 
 extension Trainer {
-    /// Forward pass, cross-entropy and backward pass on `batch`; returns the loss.
+    /// Forward pass, cross-entropy and backward pass on `batch`; returns the loss and the logits.
     ///
     /// With `capturesSteps`, the first step records what it enqueues and later steps of the same
     /// shape replay the recording with the new batch's buffers in place of the recorded ones: no
@@ -24,27 +25,34 @@ extension Trainer {
     /// step (dropout draws from the advancing random stream as eagerly). A batch of another shape
     /// (a short last batch) runs eagerly; a step that cannot be recorded (one that reads a tensor on
     /// the host, say) turns capture off for the run, with a note.
-    func forwardAndBackward(_ batch: Batch) throws -> Tensor {
-        func eager() -> Tensor {
-            let loss = model(batch.images).crossEntropy(labels: batch.labels)
+    func forwardAndBackward(_ batch: Batch) throws -> (loss: Tensor, logits: Tensor) {
+        func eager() -> [Tensor] {
+            let logits = model(batch.images)
+            let loss = logits.crossEntropy(labels: batch.labels)
             loss.backward()
-            return loss.detached()
+            return [loss.detached(), logits.detached()]
         }
-        guard capturesSteps, captureRefusal == nil else { return eager() }
+        guard capturesSteps, captureRefusal == nil else {
+            let outputs = eager()
+            return (outputs[0], outputs[1])
+        }
         if let capture {
-            guard capture.fits(batch) else { return eager() }
+            guard capture.fits(batch) else {
+                let outputs = eager()
+                return (outputs[0], outputs[1])
+            }
             try capture.recording.replay(substituting: [(capture.batch.images, batch.images),
                                                         (capture.batch.labels, batch.labels)])
             replayedSteps += 1
-            return capture.loss
+            return (capture.loss, capture.logits)
         }
-        let (outputs, recording, whyNot) = CapturedStep.capture(on: device) { [eager()] }
+        let (outputs, recording, whyNot) = CapturedStep.capture(on: device, eager)
         if let recording {
-            capture = StepCapture(recording: recording, batch: batch, loss: outputs[0])
+            capture = StepCapture(recording: recording, batch: batch, loss: outputs[0], logits: outputs[1])
         } else {
             captureRefusal = whyNot ?? "unknown"
             onNote("training steps run eagerly: \(captureRefusal!)")
         }
-        return outputs[0]
+        return (outputs[0], outputs[1])
     }
 }

@@ -15,7 +15,7 @@ extension Trainer {
     }
 
     private func runEpochs(shouldStop: () -> Bool) throws -> RunSummary {
-        let runStart = ContinuousClock.now
+        var clock = RunClock()
         device.resetPeakMemory()
         onRecord(.start(RunStart(
             model: configuration.model, parameters: model.parameterCount, device: device.info.spec,
@@ -30,9 +30,9 @@ extension Trainer {
         var epochsCompleted = position.epoch
         try inScope {
             while position.epoch < configuration.epochs {
-                interrupted = try trainEpoch(shouldStop: shouldStop)
+                interrupted = try trainEpoch(shouldStop: shouldStop, clock: &clock)
                 if interrupted { break }
-                let summary = try finishEpoch()
+                let summary = try finishEpoch(clock: &clock)
                 if let accuracy = summary.testAccuracy, let loss = summary.testLoss {
                     best = Swift.max(best ?? 0, accuracy)
                     final = (loss, accuracy)
@@ -48,14 +48,14 @@ extension Trainer {
         let summary = RunSummary(
             model: configuration.model, device: device.info.spec, epochsCompleted: epochsCompleted,
             bestAccuracy: best, finalAccuracy: final?.accuracy, finalTestLoss: final?.loss,
-            totalSeconds: Self.seconds(since: runStart), peakDeviceMemoryBytes: device.memory.peak,
+            totalSeconds: Self.seconds(since: clock.runStart), peakDeviceMemoryBytes: device.memory.peak,
             interrupted: interrupted)
         onRecord(.summary(summary))
         return summary
     }
 
     /// Trains the rest of the current epoch; returns true when `shouldStop` cut it short.
-    private func trainEpoch(shouldStop: () -> Bool) throws -> Bool {
+    private func trainEpoch(shouldStop: () -> Bool, clock: inout RunClock) throws -> Bool {
         scheduler.set(epoch: position.epoch)
         model.train()
         let steps = stepsPerEpoch, firstBatch = position.batch
@@ -64,6 +64,11 @@ extension Trainer {
         for batch in data.train.batches(epoch: position.epoch, startingAt: position.batch) {
             guard position.batch < steps else { break }
             _ = try step(batch)
+            if clock.rateStart == nil {
+                // The first step builds kernels (and tunes, and fills pools): time the rate from its end.
+                try Tensor.synchronize(device)
+                clock.rateStart = (ContinuousClock.now, position.globalStep)
+            }
             // An asynchronous device would otherwise let the host enqueue a whole epoch ahead: keep it
             // within a few steps so progress, Ctrl-C and upload staging memory stay bounded. The device
             // is then idle, so reading the loss sum costs no wait and catches divergence within a few steps.
@@ -75,37 +80,74 @@ extension Trainer {
             if let interval = progressInterval, Self.seconds(since: lastReport) >= interval, position.batch < steps {
                 let loss = try meanLoss()  // waits for the device, so the rate below is real
                 lastReport = ContinuousClock.now
-                let done = position.batch - firstBatch
-                let perSecond = Double(done) / Swift.max(Self.seconds(since: start), 1e-9)
-                onRecord(.progress(StepProgress(
-                    epoch: position.epoch + 1, epochs: configuration.epochs, step: position.batch, steps: steps,
-                    loss: loss, imagesPerSecond: perSecond * Double(configuration.resolvedBatchSize),
-                    etaSeconds: Double(steps - position.batch) / Swift.max(perSecond, 1e-9))))
+                if let record = try progressRecord(loss: loss, epochStart: start, clock: clock) {
+                    onRecord(.progress(record))
+                }
             }
         }
         epochStart = (start, firstBatch)
         return false
     }
 
+    /// A progress reading, or nil while no step after the first has finished (no rate yet).
+    private func progressRecord(loss: Float, epochStart: ContinuousClock.Instant, clock: RunClock) throws -> StepProgress? {
+        guard let (rateStart, rateStep) = clock.rateStart, position.globalStep > rateStep else { return nil }
+        let steps = stepsPerEpoch
+        let stepsPerSecond = Double(position.globalStep - rateStep) / Swift.max(Self.seconds(since: rateStart), 1e-9)
+        let epochLeft = Double(steps - position.batch) / stepsPerSecond
+        let laterEpochs = configuration.epochs - position.epoch - 1
+        var runLeft = epochLeft + Double(laterEpochs * steps) / stepsPerSecond
+        if let test = data.test {
+            // Until one is timed, an evaluation batch is taken to cost a third of a step (forward only).
+            let evaluation = clock.lastEvaluationSeconds ?? Double(test.batchesPerEpoch) / stepsPerSecond / 3
+            runLeft += Double(laterEpochs + 1) * evaluation
+        }
+        return StepProgress(
+            epoch: position.epoch + 1, epochs: configuration.epochs, step: position.batch, steps: steps,
+            loss: loss, imagesPerSecond: stepsPerSecond * Double(configuration.resolvedBatchSize),
+            etaSeconds: epochLeft, accuracy: try runningAccuracy.fraction(epoch: position.epoch),
+            globalStep: position.globalStep, learningRate: optimizer.learningRate,
+            elapsedSeconds: Self.seconds(since: epochStart), runElapsedSeconds: Self.seconds(since: clock.runStart),
+            runEtaSeconds: runLeft)
+    }
+
     /// Reads the epoch's training loss, evaluates on the test set, and builds the epoch's record.
-    private func finishEpoch() throws -> EpochSummary {
+    private func finishEpoch(clock: inout RunClock) throws -> EpochSummary {
         let trainLoss = try meanLoss()
+        let trainAccuracy = try runningAccuracy.fraction(epoch: position.epoch)
         try Tensor.synchronize(device)
         let (start, firstBatch) = epochStart ?? (ContinuousClock.now, position.batch)
         let seconds = Self.seconds(since: start)
         let images = Double((position.batch - firstBatch) * configuration.resolvedBatchSize)
-        var testLoss: Float?, testAccuracy: Double?
+        var testLoss: Float?, testAccuracy: Double?, evaluationSeconds: Double?
         if let test = data.test {
-            let result = try Evaluation.run(model, on: test)
+            let evaluationStart = ContinuousClock.now
+            let (epoch, epochs, report) = (position.epoch + 1, configuration.epochs, onRecord)
+            let result = try Evaluation.run(model, on: test, progressInterval: progressInterval ?? .infinity) { done, total in
+                report(.evaluating(EvaluationProgress(epoch: epoch, epochs: epochs, batch: done, batches: total,
+                                                        elapsedSeconds: Self.seconds(since: evaluationStart))))
+            }
             (testLoss, testAccuracy) = (result.loss, result.accuracy)
+            evaluationSeconds = Self.seconds(since: evaluationStart)
+            clock.lastEvaluationSeconds = evaluationSeconds
         }
         return EpochSummary(epoch: position.epoch + 1, epochs: configuration.epochs, trainLoss: trainLoss,
-                            testLoss: testLoss, testAccuracy: testAccuracy, seconds: seconds,
-                            imagesPerSecond: images / Swift.max(seconds, 1e-9), learningRate: optimizer.learningRate)
+                            trainAccuracy: trainAccuracy, testLoss: testLoss, testAccuracy: testAccuracy,
+                            seconds: seconds, imagesPerSecond: images / Swift.max(seconds, 1e-9),
+                            learningRate: optimizer.learningRate, globalStep: position.globalStep,
+                            evaluationSeconds: evaluationSeconds)
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
+}
+
+/// The clocks of one `run`: when it began, when the step rate started being timed (after the
+/// first step, which builds kernels) and at which global step, and how long an evaluation takes.
+struct RunClock {
+    let runStart = ContinuousClock.now
+    var rateStart: (ContinuousClock.Instant, Int)?
+    var lastEvaluationSeconds: Double?
 }

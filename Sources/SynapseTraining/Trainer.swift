@@ -49,6 +49,8 @@ public final class Trainer {
     /// Sum of this epoch's step losses so far, on the device, and how many steps it holds.
     var lossSum: Tensor?
     var lossSteps = 0
+    /// This epoch's correct training predictions so far, counted on the device.
+    let runningAccuracy = RunningAccuracy()
     /// When the epoch in progress began training in this process, and at which batch.
     var epochStart: (ContinuousClock.Instant, Int)?
 
@@ -136,7 +138,8 @@ public final class Trainer {
     /// backward pass is replayed from a recording when one fits (see `Trainer+Capture.swift`).
     func step(_ batch: Batch) throws -> Tensor {
         optimizer.zeroGradients()
-        let value = try forwardAndBackward(batch)
+        let (value, logits) = try forwardAndBackward(batch)
+        runningAccuracy.add(logits: logits, labels: batch.labels, epoch: position.epoch)
         optimizer.step()
         // A replayed step returns the same loss tensor every time: the sum never aliases it.
         withoutGradient { lossSum = lossSum.map { $0 + value } ?? value * 1 }

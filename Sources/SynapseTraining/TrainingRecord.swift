@@ -1,8 +1,10 @@
 /// What a training run reports, as it happens. Each record encodes to one JSON object whose
-/// `event` field names its kind (`start`, `progress`, `epoch`, `checkpoint`, `summary`).
+/// `event` field names its kind (`start`, `progress`, `evaluating`, `epoch`, `checkpoint`, `summary`).
 public enum TrainingRecord: Sendable, Encodable {
     case start(RunStart)
     case progress(StepProgress)
+    /// The test set is being evaluated after an epoch (for live displays; `--json` leaves it out).
+    case evaluating(EvaluationProgress)
     case epoch(EpochSummary)
     case checkpoint(CheckpointSaved)
     case summary(RunSummary)
@@ -11,6 +13,7 @@ public enum TrainingRecord: Sendable, Encodable {
         switch self {
         case let .start(record): try record.encode(to: encoder)
         case let .progress(record): try record.encode(to: encoder)
+        case let .evaluating(record): try record.encode(to: encoder)
         case let .epoch(record): try record.encode(to: encoder)
         case let .checkpoint(record): try record.encode(to: encoder)
         case let .summary(record): try record.encode(to: encoder)
@@ -54,6 +57,30 @@ public struct StepProgress: Sendable, Codable, Hashable {
     public var imagesPerSecond: Double
     /// Estimated seconds until the end of the epoch.
     public var etaSeconds: Double
+    /// Fraction of this epoch's training examples so far whose arg-max prediction was right.
+    public var accuracy: Double?
+    /// Optimizer steps taken since the run began (TensorBoard's x axis).
+    public var globalStep: Int = 0
+    /// The learning rate of this epoch.
+    public var learningRate: Float = 0
+    /// Seconds since this epoch began training, and since the run began.
+    public var elapsedSeconds: Double = 0
+    public var runElapsedSeconds: Double = 0
+    /// Estimated seconds until the whole run ends, evaluations included.
+    public var runEtaSeconds: Double?
+}
+
+/// A live reading of the evaluation that follows an epoch.
+public struct EvaluationProgress: Sendable, Codable, Hashable {
+    public var event = "evaluating"
+    /// 1-based epoch just trained.
+    public var epoch: Int
+    public var epochs: Int
+    /// Test batches evaluated so far, of `batches`.
+    public var batch: Int
+    public var batches: Int
+    /// Seconds since the evaluation began.
+    public var elapsedSeconds: Double
 }
 
 /// One finished epoch.
@@ -64,6 +91,8 @@ public struct EpochSummary: Sendable, Codable, Hashable {
     public var epochs: Int
     /// Mean training loss over the epoch's steps.
     public var trainLoss: Float
+    /// Fraction of the epoch's training examples whose arg-max prediction was right.
+    public var trainAccuracy: Double?
     /// Mean test loss and accuracy (nil for synthetic data).
     public var testLoss: Float?
     public var testAccuracy: Double?
@@ -71,6 +100,10 @@ public struct EpochSummary: Sendable, Codable, Hashable {
     public var seconds: Double
     public var imagesPerSecond: Double
     public var learningRate: Float
+    /// Optimizer steps taken since the run began.
+    public var globalStep: Int = 0
+    /// Seconds the evaluation took (nil without a test set).
+    public var evaluationSeconds: Double?
 }
 
 /// A checkpoint was written.
