@@ -5,6 +5,7 @@ import SynapseTraining
 
 extension TrainingConfiguration.OptimizerKind: ExpressibleByArgument {}
 extension TrainingConfiguration.ScheduleKind: ExpressibleByArgument {}
+extension TrainingConfiguration.ScheduleUnit: ExpressibleByArgument {}
 
 /// `synapse train`: trains a model (LeNet-5 on Fashion-MNIST by default) and reports progress.
 struct TrainCommand: ParsableCommand {
@@ -26,6 +27,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning-rate schedule per epoch: none, step or cosine.")
     var schedule: TrainingConfiguration.ScheduleKind = .cosine
     @Option(name: .customLong("warmup-epochs"), help: "Epochs of linear warm-up.") var warmupEpochs = 0
+    @Option(name: .customLong("schedule-by"), help: "Advance the schedule and warm-up every epoch or every step.")
+    var scheduleBy: TrainingConfiguration.ScheduleUnit = .epoch
+    @Option(name: .customLong("warmup-steps"), help: "Steps of linear warm-up (with --schedule-by step).")
+    var warmupSteps = 0
+    @Option(name: .customLong("clip-grad-norm"), help: "Scale the gradients down to this global L2 norm when above it.")
+    var clipGradNorm: Float?
     @Option(help: "Seed for initialisation, shuffling, dropout and synthetic data.") var seed: UInt64 = 0
     @Option(name: .customLong("limit-train"), help: "Train on the first N training images only.")
     var limitTrain: Int?
@@ -53,6 +60,9 @@ struct TrainCommand: ParsableCommand {
         c.weightDecay = weightDecay
         c.schedule = schedule
         c.warmupEpochs = warmupEpochs
+        c.scheduleUnit = scheduleBy
+        c.warmupSteps = warmupSteps
+        c.clipGradientNorm = clipGradNorm
         c.seed = seed
         c.limitTrain = limitTrain
         c.stepsPerEpoch = steps

@@ -56,7 +56,7 @@ extension Tensor {
     /// The scalar `value` on `device`, made once and shared (no launch after the first use): what
     /// autodiff seeds a loss's gradient with, and what a mean's gradient of a constant is. Nothing
     /// writes into it.
-    static func constant(_ value: Float, on device: any Device) -> Tensor {
+    public static func constant(_ value: Float, on device: any Device) -> Tensor {
         ConstantCache.tensor(value, on: device)
     }
 

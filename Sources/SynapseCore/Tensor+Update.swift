@@ -19,6 +19,17 @@ extension Tensor {
                    outputs: [bufferView, firstMoment.bufferView, secondMoment.bufferView], retaining: [g])
     }
 
+    /// Multiplies every element by the one value of `factor` in place, outside the graph (gradient
+    /// clipping).
+    public func multiply(inPlaceBy factor: Tensor) {
+        ensure(factor.count == 1 && isContiguous && dtype == .float32 && storage.constant == nil,
+               "multiply(inPlaceBy:): needs a contiguous float32 tensor and a one-element factor, got \(shape) and \(factor.shape)")
+        _ = Tensor.commonDevice("multiply(inPlaceBy:)", [self, factor])
+        let broadcast = withoutGradient { factor.reshape(Array(repeating: 1, count: rank)).expand(to: shape) }
+        ExecutionLatch.run(.binary(.mul), on: device, inputs: [bufferView, broadcast.bufferView], outputs: [bufferView],
+                           retaining: [broadcast])
+    }
+
     /// Overwrites the elements with host `values` (row-major), e.g. from a checkpoint.
     public func load(_ values: [Float]) {
         ensure(dtype == .float32 && isContiguous && values.count == count,

@@ -1,5 +1,6 @@
 /// A learning rate as a function of the epoch (0-based), in closed form, so a resumed run only needs
-/// the epoch. Schedules match PyTorch's epoch-indexed schedulers stepped once per epoch.
+/// the epoch. Schedules match PyTorch's epoch-indexed schedulers stepped once per epoch; indexed by
+/// optimizer step instead ("epoch" then counts steps), they are its schedulers stepped once per batch.
 public protocol LearningRateSchedule: Sendable {
     /// The learning rate for `epoch` given the optimizer's initial rate `base`.
     func learningRate(epoch: Int, base: Float) -> Float

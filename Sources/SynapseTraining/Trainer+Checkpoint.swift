@@ -97,7 +97,7 @@ extension Trainer {
         lossSum = epochLoss.map { Tensor(scalar: $0.sum, on: device) }
         lossSteps = epochLoss?.steps ?? 0
         epochStart = nil
-        scheduler.set(epoch: position.epoch)
+        applySchedule()
     }
 
     /// A model loaded from `path` for evaluation: built by name on `device`, weights checked key by

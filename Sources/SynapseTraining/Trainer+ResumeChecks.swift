@@ -17,13 +17,18 @@ extension Trainer {
         static let stepsPerEpoch = "synapse.steps_per_epoch"
         static let schedule = "synapse.schedule"
         static let warmupEpochs = "synapse.warmup_epochs"
+        static let scheduleUnit = "synapse.schedule_by"
+        static let warmupSteps = "synapse.warmup_steps"
+        static let clipGradientNorm = "synapse.clip_grad_norm"
     }
 
     /// This run's options as checkpoint metadata.
     var runMetadata: [String: String] {
         [RunKey.batchSize: String(configuration.resolvedBatchSize), RunKey.trainImages: String(data.train.exampleCount),
          RunKey.stepsPerEpoch: String(stepsPerEpoch), RunKey.schedule: configuration.schedule.rawValue,
-         RunKey.warmupEpochs: String(configuration.warmupEpochs)]
+         RunKey.warmupEpochs: String(configuration.warmupEpochs), RunKey.scheduleUnit: configuration.scheduleUnit.rawValue,
+         RunKey.warmupSteps: String(configuration.warmupSteps),
+         RunKey.clipGradientNorm: configuration.clipGradientNorm.map { String($0) } ?? "none"]
     }
 
     /// One option compared on resume: its value in the checkpoint (nil when an older file does not
@@ -75,6 +80,10 @@ extension Trainer {
             RecordedOption("--weight-decay", saved: saved["weight_decay"], current: current["weight_decay"] ?? ""),
             RecordedOption("--schedule", saved: meta[RunKey.schedule], current: configuration.schedule.rawValue),
             RecordedOption("--warmup-epochs", saved: meta[RunKey.warmupEpochs], current: String(configuration.warmupEpochs)),
+            RecordedOption("--schedule-by", saved: meta[RunKey.scheduleUnit], current: configuration.scheduleUnit.rawValue),
+            RecordedOption("--warmup-steps", saved: meta[RunKey.warmupSteps], current: String(configuration.warmupSteps)),
+            RecordedOption("--clip-grad-norm", saved: meta[RunKey.clipGradientNorm],
+                           current: configuration.clipGradientNorm.map { String($0) } ?? "none"),
         ]
         if let changed = options.first(where: \.differs), let value = changed.saved {
             throw CheckpointError.optionMismatch(file: checkpoint.source, saved: changed.describe(value),

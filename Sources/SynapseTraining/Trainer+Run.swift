@@ -56,7 +56,7 @@ extension Trainer {
 
     /// Trains the rest of the current epoch; returns true when `shouldStop` cut it short.
     private func trainEpoch(shouldStop: () -> Bool, clock: inout RunClock) throws -> Bool {
-        scheduler.set(epoch: position.epoch)
+        applySchedule()
         model.train()
         let steps = stepsPerEpoch, firstBatch = position.batch
         let start = ContinuousClock.now

@@ -75,7 +75,8 @@ public final class Trainer {
         self.model = model
         self.optimizer = optimizer
         position = TrainingProgress(randomSeed: configuration.seed, randomCounter: 0)
-        scheduler = LearningRateScheduler(optimizer, schedule: configuration.learningRateSchedule)
+        scheduler = LearningRateScheduler(
+            optimizer, schedule: configuration.learningRateSchedule(stepsPerEpoch: Self.stepsPerEpoch(configuration, data)))
     }
 
     /// Builds the model (initialised from the seed), the optimizer and the data for `configuration`.
@@ -117,9 +118,16 @@ public final class Trainer {
     }
 
     /// Steps in one epoch: the data's batches, bounded by `stepsPerEpoch` for real data.
-    public var stepsPerEpoch: Int {
+    public var stepsPerEpoch: Int { Self.stepsPerEpoch(configuration, data) }
+
+    static func stepsPerEpoch(_ configuration: TrainingConfiguration, _ data: TrainingData) -> Int {
         let batches = data.train.batchesPerEpoch
         return configuration.usesSyntheticData ? batches : Swift.min(batches, configuration.stepsPerEpoch ?? batches)
+    }
+
+    /// Sets the learning rate for where the run stands: its epoch, or its step with `--schedule-by step`.
+    func applySchedule() {
+        scheduler.set(epoch: configuration.scheduleUnit == .step ? position.globalStep : position.epoch)
     }
 
     /// Runs `body` on the trainer's device with the run's random stream at its saved position,
@@ -140,6 +148,8 @@ public final class Trainer {
         optimizer.zeroGradients()
         let (value, logits) = try forwardAndBackward(batch)
         runningAccuracy.add(logits: logits, labels: batch.labels, epoch: position.epoch)
+        if let maxNorm = configuration.clipGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
+        if configuration.scheduleUnit == .step { applySchedule() }
         optimizer.step()
         // A replayed step returns the same loss tensor every time: the sum never aliases it.
         withoutGradient { lossSum = lossSum.map { $0 + value } ?? value * 1 }
@@ -156,7 +166,7 @@ public final class Trainer {
         try inScope {
             while losses.count < count {
                 if position.batch >= stepsPerEpoch { finishEpochPosition() }
-                scheduler.set(epoch: position.epoch)
+                applySchedule()
                 model.train()
                 for batch in data.train.batches(epoch: position.epoch, startingAt: position.batch) {
                     guard losses.count < count, position.batch < stepsPerEpoch else { break }

@@ -21,6 +21,12 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         case cosine
     }
 
+    /// What a schedule counts: epochs (PyTorch's schedulers stepped once per epoch) or optimizer
+    /// steps (stepped once per batch, as most recipes with warm-up do).
+    public enum ScheduleUnit: String, Sendable, Hashable, Codable, CaseIterable {
+        case epoch, step
+    }
+
     /// A `ModelZoo` name: `lenet5`, `alexnet-small`, `alexnet`, `mlp`.
     public var model: String = "lenet5"
     /// Epochs to train (in all, counting those a resumed checkpoint already finished).
@@ -41,6 +47,12 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     public var schedule: ScheduleKind = .cosine
     /// Epochs of linear warm-up from a tenth of the rate.
     public var warmupEpochs: Int = 0
+    /// Whether the schedule (and warm-up) advances once per epoch or once per step (`--schedule-by`).
+    public var scheduleUnit: ScheduleUnit = .epoch
+    /// Steps of linear warm-up (`--warmup-steps`; with `scheduleUnit == .step`), after `warmupEpochs`.
+    public var warmupSteps: Int = 0
+    /// Largest global L2 norm of the gradients (`--clip-grad-norm`); nil ⇒ no clipping.
+    public var clipGradientNorm: Float?
     /// Seeds initialisation, shuffling, dropout and synthetic data.
     public var seed: UInt64 = 0
     /// Folder holding the Fashion-MNIST IDX files.
@@ -117,6 +129,12 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         try require(resolvedWeightDecay >= 0 && resolvedWeightDecay.isFinite, "--weight-decay",
                     "must not be negative, got \(resolvedWeightDecay)")
         try within(warmupEpochs, 0...Self.maxEpochs, "--warmup-epochs")
+        try within(warmupSteps, 0...Self.maxStepsPerEpoch * Self.maxEpochs, "--warmup-steps")
+        try require(warmupSteps == 0 || scheduleUnit == .step, "--warmup-steps", "needs --schedule-by step")
+        if let clipGradientNorm {
+            try require(clipGradientNorm > 0 && clipGradientNorm.isFinite, "--clip-grad-norm",
+                        "must be positive, got \(clipGradientNorm)")
+        }
         try require((limitTrain ?? 1) >= 1, "--limit-train", "must be at least 1, got \(limitTrain ?? 0)")
         try require((limitTest ?? 1) >= 1, "--limit-test", "must be at least 1, got \(limitTest ?? 0)")
         try within(stepsPerEpoch ?? 1, 1...Self.maxStepsPerEpoch, "--steps")
@@ -139,7 +157,25 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         }
     }
 
-    /// The learning-rate schedule for this run.
+    /// The learning-rate schedule for this run, indexed by epoch, or by optimizer step when
+    /// `scheduleUnit` is `.step` (then `stepsPerEpoch` sizes the run and the warm-up).
+    public func learningRateSchedule(stepsPerEpoch: Int) -> any LearningRateSchedule {
+        guard scheduleUnit == .step else { return learningRateSchedule }
+        let total = epochs * stepsPerEpoch, w = warmupEpochs * stepsPerEpoch + warmupSteps
+        let schedule: any LearningRateSchedule
+        switch self.schedule {
+        case .none: return w == 0 ? ConstantLR() : ConstantLR().withWarmup(epochs: w)
+        case .step:
+            let step = StepLR(stepSize: Swift.max((total - w) / 3, 1), gamma: 0.1)
+            schedule = w == 0 ? step : step.withWarmup(epochs: w)
+        case .cosine:
+            let cosine = CosineAnnealingLR(tMax: Swift.max(total - w, 1))
+            schedule = w == 0 ? cosine : cosine.withWarmup(epochs: w)
+        }
+        return schedule
+    }
+
+    /// The learning-rate schedule per epoch.
     public var learningRateSchedule: any LearningRateSchedule {
         switch (schedule, warmupEpochs) {
         case (.none, 0): return ConstantLR()

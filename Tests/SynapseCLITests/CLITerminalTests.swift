@@ -6,7 +6,7 @@ import Testing
 /// program writes is recorded (`pipe-pane`) and the final screen captured: no line the program
 /// draws is wider than the pane, no stale partial line remains on screen, and an evaluation phase
 /// with its own bar was drawn. With `SYNAPSE_RECORD_DOCS=1` the screens are saved as
-/// `docs/_readme/progress-<width>.txt`.
+/// `docs/screens/progress-<width>.txt`.
 @Suite(.serialized) struct CLITerminalTests {
     static var tmuxAvailable: Bool { (try? TestEnvironment.run(["tmux", "-V"]).status) == 0 }  // -V starts no server
 
@@ -70,7 +70,7 @@ import Testing
         if ProcessInfo.processInfo.environment["SYNAPSE_RECORD_DOCS"] != nil {
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent()
-            let file = root.appendingPathComponent("docs/_readme/progress-\(width).txt")
+            let file = root.appendingPathComponent("docs/screens/progress-\(width).txt")
             let text = "# synapse train in a \(width)-column tmux pane (CPU, Fashion-MNIST subset)\n"
                 + "# during the first epoch:\n" + Self.trimmed(midRun ?? "") + "\n# at the end:\n" + Self.trimmed(screen) + "\n"
             try text.write(to: file, atomically: true, encoding: .utf8)
