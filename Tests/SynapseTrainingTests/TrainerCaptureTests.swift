@@ -8,12 +8,7 @@ import Testing
 /// batch norm, on every device; and a run resumed mid-epoch continues exactly with capture on.
 @Suite struct TrainerCaptureTests {
     /// 100 random images: 3 full batches of 32 and a short one of 4 per epoch.
-    static let images: LabeledImages = {
-        var random = SeededRandom(7)
-        let pixels = (0..<(100 * 784)).map { _ in UInt8(random.float(0...255.99)) }
-        let labels = (0..<100).map { _ in Int32(random.float(0...9.99)) }
-        return try! LabeledImages(pixels: pixels, labels: labels, height: 28, width: 28, classCount: 10)
-    }()
+    static let images = TrainerResumeTests.randomImages(100, seed: 7)
 
     static func trainer(_ model: String, on device: any Device, capture: Bool, epochs: Int) throws -> Trainer {
         var configuration = TrainingConfiguration()

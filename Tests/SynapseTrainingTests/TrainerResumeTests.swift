@@ -7,12 +7,15 @@ import Testing
 /// same losses and weights, bit for bit on the CPU, as 4 steps straight.
 @Suite struct TrainerResumeTests {
     /// 96 random 28×28 images in 10 classes: 3 batches of 32, so 4 steps cross an epoch boundary.
-    static let images: LabeledImages = {
-        var random = SeededRandom(99)
-        let pixels = (0..<(96 * 784)).map { _ in UInt8(random.float(0...255.99)) }
-        let labels = (0..<96).map { _ in Int32(random.float(0...9.99)) }
+    static let images = randomImages(96, seed: 99)
+
+    /// `count` random 28×28 images in 10 classes, drawn from `seed`.
+    static func randomImages(_ count: Int, seed: UInt64) -> LabeledImages {
+        var random = SeededRandom(seed)
+        let pixels = (0..<(count * 784)).map { _ in UInt8(random.float(0...255.99)) }
+        let labels = (0..<count).map { _ in Int32(random.float(0...9.99)) }
         return try! LabeledImages(pixels: pixels, labels: labels, height: 28, width: 28, classCount: 10)
-    }()
+    }
 
     /// A trainer over `images` (3 steps of 32 per epoch, 3 epochs): the one `ResumeValidationTests` builds.
     static func trainer(_ model: String, optimizer: TrainingConfiguration.OptimizerKind) throws -> Trainer {
