@@ -30,11 +30,11 @@ public final class LeNet5: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        var x = conv1.forward(input, activation: .tanh).avgPool2d(kernel: (2, 2), name: "LeNet5.pool1")
-        x = conv2.forward(x, activation: .tanh).avgPool2d(kernel: (2, 2), name: "LeNet5.pool2")
+        var x = conv1(input, activation: .tanh).avgPool2d(kernel: (2, 2), name: "LeNet5.pool1")
+        x = conv2(x, activation: .tanh).avgPool2d(kernel: (2, 2), name: "LeNet5.pool2")
         x = x.flatten()
-        x = fc1.forward(x, activation: .tanh)
-        x = fc2.forward(x, activation: .tanh)
+        x = fc1(x, activation: .tanh)
+        x = fc2(x, activation: .tanh)
         return fc3(x)
     }
 }

@@ -8,6 +8,14 @@ public protocol ActivationFusing: Module {
     func forward(_ input: Tensor, activation: Activation) -> Tensor
 }
 
+extension ActivationFusing {
+    /// Applies `forward(_:activation:)` (seen by `summary()`'s observer, as `callAsFunction(_:)` is).
+    public func callAsFunction(_ input: Tensor, activation: Activation) -> Tensor {
+        guard let observer = ModuleCallObserver.current else { return forward(input, activation: activation) }
+        return observer.observe(self, input) { forward(input, activation: activation) }
+    }
+}
+
 /// A layer that only applies an activation (`ReLU`, `Tanh`, `Sigmoid`).
 public protocol ActivationLayer: Module {
     /// The function it applies.

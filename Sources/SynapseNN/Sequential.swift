@@ -38,7 +38,10 @@ public final class Sequential: Module {
         while index < layers.count {
             if index + 1 < layers.count, let layer = layers[index] as? ActivationFusing,
                let activation = layers[index + 1] as? ActivationLayer {
-                x = layer.forward(x, activation: activation.activation)
+                x = layer(x, activation: activation.activation)
+                // `summary()` still sees the activation layer, applied in place by the fused one.
+                let output = x
+                _ = ModuleCallObserver.current?.observe(activation, output) { output }
                 index += 2
             } else {
                 x = layers[index](x)
