@@ -64,7 +64,7 @@ let package = Package(
         ]),
 
         // MARK: Training loop (library, so tests drive it without the CLI)
-        .target(name: "SynapseTraining", dependencies: ["Synapse"]),
+        .target(name: "SynapseTraining", dependencies: ["Synapse", "SynapseDistributed"]),
 
         // MARK: Data-parallel training over MPI (communicator, bucketed gradient exchange, batch shards)
         .target(name: "SynapseDistributed", dependencies: ["CSynapseMPI"]),
@@ -75,7 +75,7 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "SynapseCLI", dependencies: [
             "Synapse", "SynapseTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            "SynapseConformance", "SynapseVersion",
+            "SynapseConformance", "SynapseVersion", "SynapseDistributed",
         ]),
         .executableTarget(name: "SynapseBench", dependencies: [
             "Synapse", "SynapseVersion", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -39,6 +39,8 @@ struct TrainCommand: ParsableCommand {
           help: "Run every step eagerly instead of replaying the first step's recording.")
     var noCapture = false
     @Flag(help: "Say more: why steps run eagerly, for one.") var verbose = false
+    @Flag(help: "Train data-parallel as one rank of an `mpirun -np N` job (without mpirun: one process, with a note).")
+    var distributed = false
 
     /// The run these options describe.
     var trainingConfiguration: TrainingConfiguration {
@@ -59,30 +61,40 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let stop = StopSignal()  // first, so an early Ctrl-C or SIGTERM is a stop request too
+        let job = distributed ? try DistributedRun.start() : nil
+        try DistributedRun.failing(job) { try train(stop: stop, job: job) }
+    }
+
+    /// The run, as one rank of `job` when given (rank 0 alone reports and saves).
+    private func train(stop: StopSignal, job: DistributedRun?) throws {
         let configuration = trainingConfiguration
         try configuration.validate()
-        if let save {
+        if let save, job?.isRoot != false {
             try Trainer.checkSavePath(save)  // now rather than after the first epoch
             SafeTensorsFile.removeStaleTemporaries(of: save)  // left by a save that was killed
         }
-        let device = try deviceOptions.resolve()
-        let trainer = try Trainer(configuration: configuration, device: device)
+        let device = try job?.device(deviceOptions) ?? deviceOptions.resolve()
+        let trainer = try job.map { try Trainer.rank(of: $0.communicator, configuration: configuration, device: device) }
+            ?? Trainer(configuration: configuration, device: device)
         if let resume { try trainer.resume(from: resume) }
+        let exchange = try job.map { try trainer.distribute(over: $0.communicator) }
+        exchange?.stopRequest = { stop.isRequested }
         let reporter = Reporter(json: output.json)
-        trainer.onRecord = reporter.handle
-        trainer.progressInterval = reporter.progressInterval
-        trainer.checkpointPath = save
+        trainer.onRecord = job?.isRoot == false ? { _ in } : reporter.handle
+        trainer.progressInterval = job?.isRoot == false ? nil : reporter.progressInterval
+        trainer.checkpointPath = job?.isRoot == false ? nil : save
         trainer.aroundSave = stop.whileSaving
         trainer.capturesSteps = !noCapture
         let verbose = verbose
         trainer.onNote = { note in if verbose { StandardError.write("note: \(note)\n") } }
         let summary: RunSummary
         do {
-            summary = try trainer.run(shouldStop: { stop.isRequested })
+            summary = try trainer.run(shouldStop: { exchange?.shouldStop ?? stop.isRequested })
         } catch {
             reporter.closeLine()
             throw error
         }
+        try exchange?.finish()
         if summary.interrupted { throw ExitCode(stop.exitCode) }
     }
 }

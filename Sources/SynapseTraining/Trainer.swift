@@ -34,6 +34,9 @@ public final class Trainer {
     public internal(set) var replayedSteps = 0
     /// Why steps are not captured, once a capture has failed (they then run eagerly).
     var captureRefusal: String?
+    /// Runs between backward and the optimizer step with the step's loss, and returns the loss to
+    /// record: the gradient exchange of a distributed run (`Trainer+Distributed.swift`).
+    var afterBackward: ((Tensor) throws -> Tensor)?
     /// How many steps the host may enqueue ahead of the device before waiting for it.
     static let maxStepsInFlight = 8
     /// Where to save a checkpoint after every epoch and when stopped early (nil: never).
@@ -136,7 +139,8 @@ public final class Trainer {
     /// backward pass is replayed from a recording when one fits (see `Trainer+Capture.swift`).
     func step(_ batch: Batch) throws -> Tensor {
         optimizer.zeroGradients()
-        let value = try forwardAndBackward(batch)
+        var value = try forwardAndBackward(batch)
+        if let afterBackward { value = try afterBackward(value) }
         optimizer.step()
         // A replayed step returns the same loss tensor every time: the sum never aliases it.
         withoutGradient { lossSum = lossSum.map { $0 + value } ?? value * 1 }
