@@ -94,6 +94,7 @@ struct TrainCommand: ParsableCommand {
             reporter.closeLine()
             throw error
         }
+        if verbose, let exchange, exchange.isRoot { StandardError.write("note: gradient exchange: \(exchange.timingSummary)\n") }
         try exchange?.finish()
         if summary.interrupted { throw ExitCode(stop.exitCode) }
     }

@@ -22,6 +22,8 @@ public final class DistributedTraining {
     public var stopRequest: () -> Bool = { false }
     /// Whether some rank asked to stop at the last exchange.
     public private(set) var isStopAgreed = false
+    /// Whether this is rank 0, the one that reports, evaluates and saves.
+    public var isRoot: Bool { communicator.isRoot }
     /// Whether to stop after this step: the agreed answer in a job of several ranks, else
     /// `stopRequest()`'s.
     public var shouldStop: Bool { communicator.size > 1 ? isStopAgreed : stopRequest() }
@@ -29,6 +31,10 @@ public final class DistributedTraining {
     public private(set) var lastTiming: ExchangeTiming?
     /// The last step's copies of gradients and buffers between the device and the host.
     public private(set) var lastCopyTime: Duration = .zero
+    /// Steps exchanged so far, and their summed timings and copies.
+    public private(set) var exchangedSteps = 0
+    public private(set) var totalTiming = ExchangeTiming(total: .zero, exposed: .zero)
+    public private(set) var totalCopyTime: Duration = .zero
 
     private let arena: ParameterArena
     private let buffers: [Tensor]
@@ -113,7 +119,22 @@ public final class DistributedTraining {
         let global = Tensor([host[lossSlot]], shape: loss.shape, on: device)
         copies += clock.now - writeStart
         lastCopyTime = copies
+        exchangedSteps += 1
+        totalTiming.total += lastTiming?.total ?? .zero
+        totalTiming.exposed += lastTiming?.exposed ?? .zero
+        totalCopyTime += copies
         return global
+    }
+
+    /// The mean exchange per step, one line: `2 ranks, 61832 floats per step over 40 steps:
+    /// allreduce 0.061 ms (0.061 ms waited for, 0.000 ms hidden behind backward), host copies
+    /// 0.210 ms per step`.
+    public var timingSummary: String {
+        let steps = Double(Swift.max(exchangedSteps, 1))
+        func ms(_ duration: Duration) -> String { String(format: "%.3f ms", duration.seconds * 1000 / steps) }
+        return "\(communicator.size) ranks, \(host.count) floats per step over \(exchangedSteps) steps: allreduce "
+            + "\(ms(totalTiming.total)) (\(ms(totalTiming.exposed)) waited for, \(ms(totalTiming.hidden)) hidden behind "
+            + "backward), host copies \(ms(totalCopyTime)) per step"
     }
 
     /// Stops the communication thread and leaves the job (every rank, before a normal exit).

@@ -54,12 +54,15 @@ struct CLIDistributedTests {
         let data = try FashionMNISTFiles.directory(), checkpoint = Self.scratch + "/resume.safetensors"
         let common = ["--device", "cpu", "--data-dir", data, "--limit-train", "2560", "--limit-test", "500",
                       "--batch-size", "64", "--seed", "2", "--json", "--save", checkpoint]
-        let job = try MPIJob.run(ranks: 2, ["train", "--distributed", "--epochs", "1"] + common)
+        let job = try MPIJob.run(ranks: 2, ["train", "--distributed", "--verbose", "--epochs", "1"] + common)
         try #require(job.status == 0 && !job.timedOut, "\(job.stderr)")
         let records = try CLI.records(job.stdout)
         let events = records.compactMap { $0["event"] as? String }.filter { $0 != "progress" }
         #expect(events == ["start", "epoch", "checkpoint", "summary"], "\(job.stdout)")
         #expect(!job.stderr.contains("note: --distributed without mpirun"), "\(job.stderr)")
+        // Rank 0 alone reports the exchange: 40 steps of 2560 / 64.
+        let timing = job.stderr.split(separator: "\n").filter { $0.hasPrefix("note: gradient exchange: 2 ranks, ") }
+        #expect(timing.count == 1 && timing.first?.contains("over 40 steps: allreduce ") == true, "\(job.stderr)")
 
         let resumed = try CLI.run(["train", "--epochs", "2", "--resume", checkpoint] + common)
         try #require(resumed.status == 0, "\(resumed.stderr)")
@@ -75,6 +78,14 @@ struct CLIDistributedTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderrLines.first == "note: --distributed without mpirun: running as a single process (start N with `mpirun -np N …`)",
                 "\(result.stderr)")
+    }
+
+    @Test func aGlobalBatchSmallerThanTheRanksIsRefusedNamingTheOption() throws {
+        let result = try MPIJob.run(ranks: 2, ["train", "--distributed", "--device", "cpu", "--data-dir",
+                                               try FashionMNISTFiles.directory(), "--batch-size", "1", "--epochs", "1"])
+        #expect(!result.timedOut, "mpirun hung:\n\(result.stderr)")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("synapse: error: rank ") && result.stderr.contains("--batch-size"), "\(result.stderr)")
     }
 
     @Test func aRankKilledMidRunEndsTheJob() throws {
