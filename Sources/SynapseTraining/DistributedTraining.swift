@@ -37,7 +37,9 @@ public final class DistributedTraining {
     public private(set) var totalCopyTime: Duration = .zero
 
     private let arena: ParameterArena
-    private let buffers: [Tensor]
+    private let model: Module
+    /// The model's float buffers, looked up anew each time (a checkpoint load may replace them).
+    private var buffers: [Tensor] { Self.floatBuffers(of: model) }
     private let source: ShardedBatchSource
     private let device: any Device
     private let host: UnsafeMutableBufferPointer<Float>
@@ -50,15 +52,15 @@ public final class DistributedTraining {
     /// Floats per bucket: about 25 MB, as PyTorch DDP's default.
     public static let bucketElements = 25 * 1024 * 1024 / MemoryLayout<Float>.stride
 
-    init(communicator: any Communicator, arena: ParameterArena, buffers: [Tensor], source: ShardedBatchSource,
+    init(communicator: any Communicator, arena: ParameterArena, model: Module, source: ShardedBatchSource,
          device: any Device) throws {
         self.communicator = communicator
         self.shard = source.shard
         self.arena = arena
-        self.buffers = buffers
+        self.model = model
         self.source = source
         self.device = device
-        let count = arena.count + 2 + buffers.reduce(0) { $0 + $1.count }
+        let count = arena.count + 2 + Self.floatBuffers(of: model).reduce(0) { $0 + $1.count }
         host = .allocate(capacity: count)
         host.initialize(repeating: 0)
         do {
@@ -73,6 +75,11 @@ public final class DistributedTraining {
     deinit {
         exchange.close()
         host.deallocate()
+    }
+
+    /// The float32 buffers of `model` (batch-norm running statistics), which ride along each exchange.
+    static func floatBuffers(of model: Module) -> [Tensor] {
+        model.namedBuffers().map(\.buffer.value).filter { $0.dtype == .float32 && $0.isContiguous }
     }
 
     /// Ranges of at most `bucketElements` covering `0..<count`, the last part of the buffer first:
@@ -95,24 +102,27 @@ public final class DistributedTraining {
     func exchange(loss: Tensor, batch: Int) throws -> Tensor {
         let clock = ContinuousClock(), copyStart = clock.now
         let weight = shard.gradientWeight(inBatchOf: source.globalCount(ofBatch: batch))
-        let gradients = try arena.gradients.toArray()
-        for i in gradients.indices { host[i] = gradients[i] * weight }
+        try read(arena.gradients, into: 0)
+        for i in 0..<arena.count { host[i] *= weight }
         host[lossSlot] = try loss.item() * weight
         host[stopSlot] = stopRequest() ? 1 : 0
         var offset = buffersStart
         for buffer in buffers {
-            let values = communicator.isRoot ? try buffer.toArray() : [Float](repeating: 0, count: buffer.count)
-            for (i, value) in values.enumerated() { host[offset + i] = value }
+            if communicator.isRoot {
+                try read(buffer, into: offset)
+            } else {
+                UnsafeMutableBufferPointer(rebasing: host[offset ..< offset + buffer.count]).update(repeating: 0)
+            }
             offset += buffer.count
         }
         var copies = clock.now - copyStart
         for bucket in exchange.buckets.indices { try exchange.submit(bucket) }
         lastTiming = try exchange.waitAll()
         let writeStart = clock.now
-        arena.gradients.assign(Tensor(Array(host[0..<arena.count]), shape: [arena.count], on: device))
+        try write(arena.gradients, from: 0)
         offset = buffersStart
         for buffer in buffers {
-            buffer.assign(Tensor(Array(host[offset..<offset + buffer.count]), shape: buffer.shape, on: device))
+            try write(buffer, from: offset)
             offset += buffer.count
         }
         isStopAgreed = host[stopSlot] > 0
@@ -134,6 +144,21 @@ public final class DistributedTraining {
         func ms(_ duration: Duration) -> String { String(format: "%.3f ms", duration.seconds * 1000 / steps) }
         return "\(communicator.size) ranks, \(host.count) floats per step over \(exchangedSteps) steps: allreduce "
             + "\(ms(totalTiming.total)), of which the step waited \(ms(totalTiming.exposed)); host copies \(ms(totalCopyTime))"
+    }
+
+    /// Copies `tensor` (contiguous, float32) into `host` at `offset`, straight from its device
+    /// buffer (waiting for the work that writes it).
+    private func read(_ tensor: Tensor, into offset: Int) throws {
+        guard let buffer = tensor.storage.buffer else { return }
+        let bytes = UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: host[offset ..< offset + tensor.count]))
+        try device.read(buffer, byteOffset: tensor.offset * MemoryLayout<Float>.stride, into: bytes)
+    }
+
+    /// Copies `tensor.count` floats of `host` from `offset` into `tensor`'s device buffer.
+    private func write(_ tensor: Tensor, from offset: Int) throws {
+        guard let buffer = tensor.storage.buffer else { return }
+        let bytes = UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: host[offset ..< offset + tensor.count]))
+        try device.write(bytes, to: buffer, byteOffset: tensor.offset * MemoryLayout<Float>.stride)
     }
 
     /// Stops the communication thread and leaves the job (every rank, before a normal exit).

@@ -35,8 +35,7 @@ extension Trainer {
         guard let arena = model.parameters().first?.arena, arena.holds(model.parameters()) else {
             throw TrainingError.invalidOption(option: "distribute", reason: "the model's parameters are not packed")
         }
-        let buffers = model.namedBuffers().map(\.buffer.value).filter { $0.dtype == .float32 }
-        let job = try DistributedTraining(communicator: communicator, arena: arena, buffers: buffers,
+        let job = try DistributedTraining(communicator: communicator, arena: arena, model: model,
                                           source: source, device: device)
         try inScope { try job.broadcastInitialState() }
         if communicator.size > 1 {
