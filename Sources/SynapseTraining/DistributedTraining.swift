@@ -97,6 +97,12 @@ public final class DistributedTraining {
         }
     }
 
+    /// This rank's rows of global batch `batch` (dropout draws them as one process would).
+    func slice(ofBatch batch: Int) -> BatchSlice {
+        let count = source.globalCount(ofBatch: batch), mine = shard.range(inBatchOf: count)
+        return BatchSlice(start: mine.lowerBound, count: mine.count, globalCount: count)
+    }
+
     /// Sums every rank's weighted gradients, loss, stop request and rank 0's buffers; returns the
     /// global batch's mean loss (on the device). `batch` is the number of the step's global batch.
     func exchange(loss: Tensor, batch: Int) throws -> Tensor {

@@ -42,6 +42,7 @@ extension Trainer {
             afterBackward = { [unowned self] loss in
                 try job.exchange(loss: loss, batch: self.position.batch)
             }
+            batchSlice = { [unowned self] in job.slice(ofBatch: self.position.batch) }
         }
         return job
     }

@@ -37,6 +37,8 @@ public final class Trainer {
     /// Runs between backward and the optimizer step with the step's loss, and returns the loss to
     /// record: the gradient exchange of a distributed run (`Trainer+Distributed.swift`).
     var afterBackward: ((Tensor) throws -> Tensor)?
+    /// This rank's rows of the step's global batch, for dropout masks per global sample (nil: one process).
+    var batchSlice: (() -> BatchSlice)?
     /// How many steps the host may enqueue ahead of the device before waiting for it.
     static let maxStepsInFlight = 8
     /// Where to save a checkpoint after every epoch and when stopped early (nil: never).
@@ -139,7 +141,7 @@ public final class Trainer {
     /// backward pass is replayed from a recording when one fits (see `Trainer+Capture.swift`).
     func step(_ batch: Batch) throws -> Tensor {
         optimizer.zeroGradients()
-        var value = try forwardAndBackward(batch)
+        var value = try withBatchSlice(batchSlice?()) { try forwardAndBackward(batch) }
         if let afterBackward { value = try afterBackward(value) }
         optimizer.step()
         // A replayed step returns the same loss tensor every time: the sum never aliases it.
