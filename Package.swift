@@ -83,7 +83,7 @@ let package = Package(
 
         // MARK: Tests
         // Not a product: the multi-process checks that SynapseDistributedTests run under mpirun.
-        .executableTarget(name: "SynapseMPISelftest", dependencies: ["SynapseDistributed", "SynapseData"],
+        .executableTarget(name: "SynapseMPISelftest", dependencies: ["SynapseDistributed", "SynapseData", "SynapseTraining"],
                           path: "Tests/SynapseMPISelftest"),
         .target(name: "SynapseTestSupport", dependencies: ["Synapse", "SynapseConformance"], path: "Tests/SynapseTestSupport"),
         .testTarget(name: "SynapseBackendTests", dependencies: ["SynapseTestSupport"]),
