@@ -70,7 +70,7 @@ let package = Package(
         ]),
 
         // MARK: Training loop (library, so tests drive it without the CLI)
-        .target(name: "SynapseTraining", dependencies: ["Synapse"]),
+        .target(name: "SynapseTraining", dependencies: ["Synapse", "SynapseDistributed"]),
 
         // MARK: Data-parallel training over MPI (communicator, bucketed gradient exchange, batch shards)
         .target(name: "SynapseDistributed", dependencies: ["CSynapseMPI"]),
@@ -81,7 +81,7 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "SynapseCLI", dependencies: [
             "Synapse", "SynapseTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            "SynapseConformance", "SynapseVersion",
+            "SynapseConformance", "SynapseVersion", "SynapseDistributed",
         ]),
         .executableTarget(name: "SynapseBench", dependencies: [
             "Synapse", "SynapseVersion", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -89,7 +89,7 @@ let package = Package(
 
         // MARK: Tests
         // Not a product: the multi-process checks that SynapseDistributedTests run under mpirun.
-        .executableTarget(name: "SynapseMPISelftest", dependencies: ["SynapseDistributed", "SynapseData"],
+        .executableTarget(name: "SynapseMPISelftest", dependencies: ["SynapseDistributed", "SynapseData", "SynapseTraining"],
                           path: "Tests/SynapseMPISelftest"),
         .target(name: "SynapseTestSupport", dependencies: ["Synapse", "SynapseConformance"], path: "Tests/SynapseTestSupport"),
         .testTarget(name: "SynapseBackendTests", dependencies: ["SynapseTestSupport"]),

@@ -48,6 +48,8 @@ struct TrainCommand: ParsableCommand {
     var noCapture = false
     @Flag(help: "Say more: why steps run eagerly, for one.") var verbose = false
     @OptionGroup var logOptions: LogOptions
+    @Flag(help: "Train data-parallel as one rank of an `mpirun -np N` job (without mpirun: one process, with a note).")
+    var distributed = false
 
     /// The run these options describe.
     var trainingConfiguration: TrainingConfiguration {
@@ -71,35 +73,47 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let stop = StopSignal()  // first, so an early Ctrl-C or SIGTERM is a stop request too
+        let job = distributed ? try DistributedRun.start() : nil
+        try DistributedRun.failing(job) { try train(stop: stop, job: job) }
+    }
+
+    /// The run, as one rank of `job` when given (rank 0 alone reports and saves).
+    private func train(stop: StopSignal, job: DistributedRun?) throws {
         var configuration = trainingConfiguration
         try dataOptions.apply(to: &configuration)
         try configuration.validate()
-        if let save {
+        if let save, job?.isRoot != false {
             try Trainer.checkSavePath(save)  // now rather than after the first epoch
             SafeTensorsFile.removeStaleTemporaries(of: save)  // left by a save that was killed
         }
-        let device = try deviceOptions.resolve()
-        let trainer = try Trainer(configuration: configuration, device: device)
+        let device = try job?.device(deviceOptions) ?? deviceOptions.resolve()
+        let trainer = try job.map { try Trainer.rank(of: $0.communicator, configuration: configuration, device: device) }
+            ?? Trainer(configuration: configuration, device: device)
         if let resume { try trainer.resume(from: resume) }
-        ImageDataReport.skipped(trainer.data)
+        let isRoot = job?.isRoot != false
+        if isRoot { ImageDataReport.skipped(trainer.data) }
         let reporter = Reporter(json: output.json, quiet: logOptions.quiet)
-        let log = try logOptions.makeLog(reporter: reporter)
-        trainer.onRecord = log?.handle ?? reporter.handle
-        trainer.progressInterval = log?.progressInterval ?? reporter.progressInterval
-        trainer.checkpointPath = save
+        let log = isRoot ? try logOptions.makeLog(reporter: reporter) : nil
+        let exchange = try job.map { try trainer.distribute(over: $0.communicator) }
+        exchange?.stopRequest = { stop.isRequested || log?.failure != nil }
+        trainer.onRecord = isRoot ? log?.handle ?? reporter.handle : { _ in }
+        trainer.progressInterval = isRoot ? log?.progressInterval ?? reporter.progressInterval : nil
+        trainer.checkpointPath = isRoot ? save : nil
         trainer.aroundSave = stop.whileSaving
         trainer.capturesSteps = !noCapture
         let verbose = verbose
         trainer.onNote = { note in if verbose { StandardError.write("note: \(note)\n") } }
         let summary: RunSummary
         do {
-            summary = try trainer.run(shouldStop: { stop.isRequested || log?.failure != nil })
+            summary = try trainer.run(shouldStop: { exchange?.shouldStop ?? (stop.isRequested || log?.failure != nil) })
             if let failure = log?.failure { throw failure }
         } catch {
             reporter.closeLine()
             throw log?.failure ?? error
         }
-        ImageDataReport.decoding(trainer.data)
+        if isRoot { ImageDataReport.decoding(trainer.data) }
+        if verbose, let exchange, exchange.isRoot { StandardError.write("note: gradient exchange: \(exchange.timingSummary)\n") }
+        try exchange?.finish()
         if summary.interrupted { throw ExitCode(stop.exitCode) }
     }
 }

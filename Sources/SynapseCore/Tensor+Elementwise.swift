@@ -76,6 +76,6 @@ extension Tensor {
         ensure(probability >= 0 && probability <= 1, "dropout: probability \(probability) must be in [0, 1]")
         guard training, probability > 0 else { return self }
         if probability == 1 { return self * 0 }
-        return self * Tensor.random(shape, .dropoutMask(keep: 1 - probability), on: device)
+        return self * Tensor.randomRows(shape, .dropoutMask(keep: 1 - probability), on: device)
     }
 }

@@ -83,7 +83,7 @@ public final class DataLoader: @unchecked Sendable {
     }
 
     /// Gathers, normalises and uploads the examples at `indices`.
-    func makeBatch(_ indices: ArraySlice<Int>) -> Batch {
+    public func makeBatch(_ indices: ArraySlice<Int>) -> Batch {
         let perImage = data.pixelsPerImage, count = indices.count
         var pixels = [Float](repeating: 0, count: count * perImage)
         var labels = [Int32](repeating: 0, count: count)

@@ -34,6 +34,11 @@ public final class Trainer {
     public internal(set) var replayedSteps = 0
     /// Why steps are not captured, once a capture has failed (they then run eagerly).
     var captureRefusal: String?
+    /// Runs between backward and the optimizer step with the step's loss, and returns the loss to
+    /// record: the gradient exchange of a distributed run (`Trainer+Distributed.swift`).
+    var afterBackward: ((Tensor) throws -> Tensor)?
+    /// This rank's rows of the step's global batch, for dropout masks per global sample (nil: one process).
+    var batchSlice: (() -> BatchSlice)?
     /// How many steps the host may enqueue ahead of the device before waiting for it.
     static let maxStepsInFlight = 8
     /// Where to save a checkpoint after every epoch and when stopped early (nil: never).
@@ -146,8 +151,9 @@ public final class Trainer {
     /// backward pass is replayed from a recording when one fits (see `Trainer+Capture.swift`).
     func step(_ batch: Batch) throws -> Tensor {
         optimizer.zeroGradients()
-        let (value, logits) = try forwardAndBackward(batch)
+        var (value, logits) = try withBatchSlice(batchSlice?()) { try forwardAndBackward(batch) }
         runningAccuracy.add(logits: logits, labels: batch.labels, epoch: position.epoch)
+        if let afterBackward { value = try afterBackward(value) }  // a distributed run averages the gradients here
         if let maxNorm = configuration.clipGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
         if configuration.scheduleUnit == .step { applySchedule() }
         optimizer.step()

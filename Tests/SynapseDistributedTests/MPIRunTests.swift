@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 /// The collectives, the bucketed exchange and the batch shards across real processes, and what
@@ -32,6 +33,21 @@ struct MPIRunTests {
         #expect(result.output.hasPrefix("note: --distributed without mpirun: running as a single process"),
                 "\(result.output)")
         #expect(result.lines(ofRank: 0).last == "done (21 checks, 0 failed, 1 rank(s))", "\(result.output)")
+    }
+
+    /// `cpu`, and PoCL's `opencl` where OpenCL is required (CI, `SYNAPSE_REQUIRE_OPENCL=1`).
+    static let dropoutDevices: [String] = {
+        let environment = ProcessInfo.processInfo.environment
+        return ["cpu"] + (environment["CI"] != nil || environment["SYNAPSE_REQUIRE_OPENCL"] == "1" ? ["opencl"] : [])
+    }()
+
+    @Test(arguments: dropoutDevices)
+    func twoRanksTrainingWithDropoutEndWithTheParametersOfOneProcess(device: String) throws {
+        let result = try Selftest.mpirun(ranks: 2, ["dropout", device])
+        #expect(result.status == 0 && !result.timedOut, "\(result.output)")
+        let verdict = result.lines(ofRank: 0).first { $0.contains("dropout training matches one process") }
+        #expect(verdict?.hasPrefix("ok ") == true, "\(result.output)")
+        #expect(result.lines(ofRank: 1).last == "done", "\(result.output)")
     }
 
     @Test func aRankThatAbortsEndsTheJobNamingTheRank() throws {

@@ -10,6 +10,8 @@
 //   bench COUNT REPEATS    times an allreduce (sum) of COUNT floats; rank 0 prints the times
 //   exchange COUNT BUCKETS BACKWARD_MS STEPS
 //                          times a bucketed exchange overlapping a simulated backward pass
+//   dropout [DEVICE]       20 steps of AlexNetSmall with dropout through Trainer.distribute; rank 0
+//                          compares the parameters with one process's
 import Foundation
 import SynapseDistributed
 
@@ -40,6 +42,8 @@ case ("exchange", let count?):
     guard numbers.count == 3 else { usage() }
     benchExchange(communicator, count: count, bucketCount: Int(numbers[0]), backwardMilliseconds: numbers[1],
                   steps: Int(numbers[2]))
+case ("dropout", _):
+    checkDropoutTraining(communicator, device: arguments.dropFirst().first ?? "cpu")
 default:
     usage()
 }
@@ -48,7 +52,7 @@ try communicator.finalize()
 func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: SynapseMPISelftest collectives | abort|exit|kill RANK | bench COUNT [REPEATS]
-                                  | exchange COUNT BUCKETS BACKWARD_MS STEPS
+                                  | exchange COUNT BUCKETS BACKWARD_MS STEPS | dropout [DEVICE]
 
         """.utf8))
     exit(2)
