@@ -136,3 +136,29 @@ __kernel void sum_slices_f32(__global float* y, int yo, __global const float* pa
     for (int s = 0; s < slices; ++s) acc += partial[s * n + i];
     y[yo + i] = beta == 0.0f ? acc : beta * y[yo + i] + acc;
 }
+
+// count[co] += the number of rows of x [N, C] whose first maximal value (NaN counting as maximal,
+// as argmax_f32_rows does) sits at the row's label. One work-group of REDUCE_WG items walks the rows.
+__kernel void count_correct_f32(__global float* count, int co, __global const float* x, int xo,
+                                __global const int* labels, int lo, int ls, int N, int C) {
+    __local int partial[REDUCE_WG];
+    int lid = get_local_id(0), size = get_local_size(0);
+    int correct = 0;
+    for (int r = lid; r < N; r += size) {
+        __global const float* row = x + xo + r * C;
+        float best = row[0];
+        int index = 0;
+        for (int k = 1; k < C; ++k) {
+            float v = row[k];
+            if (v > best || (isnan(v) && !isnan(best))) { best = v; index = k; }
+        }
+        if (labels[lo + r * ls] == index) correct += 1;
+    }
+    partial[lid] = correct;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int span = size / 2; span > 0; span /= 2) {
+        if (lid < span) partial[lid] += partial[lid + span];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid == 0) count[co] += (float)partial[0];
+}

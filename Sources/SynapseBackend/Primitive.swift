@@ -37,6 +37,10 @@ public enum Primitive: Sendable, Hashable {
     /// outputs `[gradLogits [N, C]]`:
     /// `(softmax(logits[n]) - onehot(labels[n])) * gradLoss[n]`.
     case crossEntropyBackward
+    /// inputs `[logits [N, C] contiguous, labels int32 [N] (strided)]`, outputs `[count [1]]`, updated in
+    /// place: adds how many rows have their first maximal logit (NaN counting as maximal, as for
+    /// `.reduce(.argmax)`) at the row's label. A training loop's running accuracy, in one launch.
+    case countCorrect
 
     // MARK: Linear algebra
 

@@ -80,6 +80,15 @@ extension PrimitiveKernels {
             if nothingToDo(loss) { return }
             try crossEntropy(logits: logits, labels: labels, loss: loss)
 
+        case .countCorrect:
+            let o = try operands(2...2, 1...1)
+            let logits = try o.input(0, "logits", contiguous: true)
+            try o.expectRank(logits, 2, "logits", "[N, C]")
+            let labels = try o.input(1, "labels", .int32, shape: [logits.shape[0]])
+            let count = try o.output(0, "count", shape: [1])
+            if logits.shape[0] == 0 || logits.shape[1] == 0 { return }
+            try countCorrect(logits: logits, labels: labels, count: count)
+
         case .crossEntropyBackward:
             let o = try operands(3...3, 1...1)
             let logits = try o.input(0, "logits", contiguous: true)
@@ -293,6 +302,7 @@ extension Primitive {
         case let .softmax(log): log ? "logSoftmax" : "softmax"
         case .crossEntropy: "crossEntropy"
         case .crossEntropyBackward: "crossEntropyBackward"
+        case .countCorrect: "countCorrect"
         case let .matmul(transposeA, transposeB): "matmul(transposeA: \(transposeA), transposeB: \(transposeB))"
         case .conv2d: "conv2d"
         case .conv2dBackwardInput: "conv2dBackwardInput"

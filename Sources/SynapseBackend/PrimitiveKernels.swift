@@ -20,6 +20,8 @@ package protocol PrimitiveKernels: Device {
     func softmax(log: Bool, x: BufferView, y: BufferView) throws
     func crossEntropy(logits: BufferView, labels: BufferView, loss: BufferView) throws
     func crossEntropyBackward(logits: BufferView, labels: BufferView, gradLoss: BufferView, gradLogits: BufferView) throws
+    /// Adds to `count[0]`; `logits` has at least one row and one column.
+    func countCorrect(logits: BufferView, labels: BufferView, count: BufferView) throws
 
     // MARK: Linear algebra
     /// `shape` holds the product's sizes, already checked against all three operands.

@@ -7,7 +7,7 @@ extension Primitive {
     /// A `Primitive` case without its parameters.
     public enum Kind: String, CaseIterable, Sendable {
         case unary, binary, copy, fill, random
-        case reduce, softmax, crossEntropy, crossEntropyBackward
+        case reduce, softmax, crossEntropy, crossEntropyBackward, countCorrect
         case matmul
         case conv2d, conv2dBackwardInput, conv2dBackwardWeight
         case maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, localResponseNorm, localResponseNormBackward
@@ -28,6 +28,7 @@ extension Primitive {
         case .softmax: .softmax
         case .crossEntropy: .crossEntropy
         case .crossEntropyBackward: .crossEntropyBackward
+        case .countCorrect: .countCorrect
         case .matmul: .matmul
         case .conv2d: .conv2d
         case .conv2dBackwardInput: .conv2dBackwardInput

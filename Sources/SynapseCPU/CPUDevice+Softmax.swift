@@ -42,6 +42,22 @@ extension CPUDevice {
     }
 
     /// Runs `.crossEntropyBackward`: `(softmax - onehot) * gradLoss[n]`, NaN rows for bad labels.
+    package func countCorrect(logits: BufferView, labels: BufferView, count: BufferView) throws {
+        let (n, classes) = (logits.shape[0], logits.shape[1])
+        let lp = try floats(logits), tp = try int32s(labels), labelStride = labels.strides[0]
+        var correct = 0
+        for i in 0..<n {
+            let row = lp + i * classes
+            var best = row[0], index = 0
+            for k in 1..<max(classes, 1) where row[k] > best || (row[k].isNaN && !best.isNaN) {
+                best = row[k]
+                index = k
+            }
+            if Int(tp[i * labelStride]) == index { correct += 1 }
+        }
+        try floats(count)[0] += Float(correct)
+    }
+
     package func crossEntropyBackward(logits: BufferView, labels: BufferView, gradLoss: BufferView, gradLogits: BufferView) throws {
         let (n, classes) = (logits.shape[0], logits.shape[1])
         let lp = try floats(logits), yp = try floats(gradLogits)

@@ -62,6 +62,27 @@ extension ConformanceSuite {
         return cases
     }()
 
+    /// `.countCorrect` added to a count, over rows with ties (the first maximum wins), NaN (maximal),
+    /// labels outside `0..<C`, strided labels, and more rows than a work-group holds.
+    public static let countCorrect: [ConformanceCase] = {
+        var random = SeededRandom(13)
+        var cases: [ConformanceCase] = []
+        for (n, c) in [(7, 4), (1, 1), (300, 10)] {
+            var values = random.floats(n * c, -2...2).map { ($0 * 2).rounded() / 2 }  // many ties
+            if n > 2 { values[c + 1] = .nan; values[2 * c] = .nan }
+            var labels = random.ints(n, below: c)
+            for i in stride(from: 0, to: n, by: 3) { labels[i] = Int32(values[(i * c)..<(i * c + c)].firstIndex(of: values[(i * c)..<(i * c + c)].max()!)! - i * c) }
+            if n > 4 { labels[3] = Int32(c); labels[4] = -1 }
+            cases.append(ConformanceCase("\(n)x\(c)", .countCorrect, inputs: [.floats(values, [n, c]), .ints(labels, [n])],
+                                         outputs: [ConformanceOutput(shape: [1], initial: [3])], tolerance: .exact))
+        }
+        let labels = ConformanceOperand(storage: .int(random.ints(10, below: 4)), shape: [5], strides: [2])
+        cases.append(ConformanceCase("strided labels", .countCorrect,
+                                     inputs: [.floats(random.floats(5 * 4, -3...3), [5, 4]), labels],
+                                     outputs: [ConformanceOutput(shape: [1], initial: [0])], tolerance: .exact))
+        return cases
+    }()
+
     /// `.crossEntropy` with labels outside `0..<C` (NaN) and strided labels.
     public static let crossEntropy: [ConformanceCase] = {
         var random = SeededRandom(12)

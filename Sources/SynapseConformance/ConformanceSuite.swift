@@ -13,7 +13,7 @@ public enum ConformanceSuite {
     public static let groups: [(name: String, cases: [ConformanceCase])] = [
         ("unary", unary), ("binary", binary), ("copy", copy), ("fill", fill), ("random", random),
         ("reduce", reduce), ("softmax", softmax), ("crossEntropy", crossEntropy),
-        ("crossEntropyBackward", crossEntropyBackward), ("matmul", matmul), ("convolution", convolution),
+        ("crossEntropyBackward", crossEntropyBackward), ("countCorrect", countCorrect), ("matmul", matmul), ("convolution", convolution),
         ("maxPool", maxPool), ("avgPool", avgPool), ("localResponseNorm", localResponseNorm), ("batchNorm", batchNorm),
         ("biasActivation", biasActivation), ("sgd", sgd), ("adam", adam),
     ]

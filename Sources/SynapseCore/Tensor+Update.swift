@@ -30,6 +30,20 @@ extension Tensor {
                            retaining: [broadcast])
     }
 
+    /// Adds to `count` (a one-element float tensor) how many rows of these logits `[N, C]` have their
+    /// first maximal value at the row's int32 label: a running accuracy in one launch, no host read.
+    public func addCorrectPredictions(labels: Tensor, to count: Tensor) {
+        ensure(rank == 2 && dtype == .float32 && labels.dtype == .int32 && labels.shape == [shape[0]],
+               "addCorrectPredictions: expects logits [N, C] and int32 labels [N], got \(shape) and \(labels.dtype) \(labels.shape)")
+        ensure(count.count == 1 && count.isContiguous && count.dtype == .float32 && count.storage.constant == nil,
+               "addCorrectPredictions: the count must be a one-element float32 tensor, got \(count.shape)")
+        _ = Tensor.commonDevice("addCorrectPredictions", [self, labels, count])
+        let logits = withoutGradient { contiguous() }
+        let target = count.storage.buffer.map { BufferView(buffer: $0, shape: [1], offset: count.offset) }
+        ExecutionLatch.run(.countCorrect, on: device, inputs: [logits.bufferView, labels.bufferView], outputs: [target],
+                           retaining: [logits])
+    }
+
     /// Overwrites the elements with host `values` (row-major), e.g. from a checkpoint.
     public func load(_ values: [Float]) {
         ensure(dtype == .float32 && isContiguous && values.count == count,

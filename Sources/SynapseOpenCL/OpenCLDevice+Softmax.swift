@@ -26,6 +26,15 @@ extension OpenCLDevice {
                     .buffer(lm), .i(labels.offset), .i(labelStride), .i(rows), .i(cols)])
     }
 
+    package func countCorrect(logits: BufferView, labels: BufferView, count: BufferView) throws {
+        let name = "countCorrect"
+        let xm = try checkedMem(logits, name), lm = try checkedMem(labels, name), cm = try checkedMem(count, name)
+        let group = try rowGroupSize(for: logits.shape[0], kernel: "count_correct_f32")
+        try launch("count_correct_f32", global: group, local: group,
+                   [.buffer(cm), .i(count.offset), .buffer(xm), .i(logits.offset), .buffer(lm), .i(labels.offset),
+                    .i(labels.strides[0]), .i(logits.shape[0]), .i(logits.shape[1])])
+    }
+
     package func crossEntropyBackward(logits: BufferView, labels: BufferView, gradLoss: BufferView,
                                       gradLogits grad: BufferView) throws {
         let name = "crossEntropyBackward"

@@ -13,7 +13,7 @@ public enum OpenCLKernels {
         "layout.cl": ["copy_u32_contig", "copy_u32_strided"],
         "random.cl": ["uniform_f32", "normal_f32", "dropout_mask_f32"],
         "reduce.cl": ["sum_f32_rows", "sum_f32_cols", "max_f32_rows", "max_f32_cols",
-                      "argmax_f32_rows", "argmax_f32_cols", "sum_slices_f32"],
+                      "argmax_f32_rows", "argmax_f32_cols", "sum_slices_f32", "count_correct_f32"],
         "softmax.cl": ["softmax_f32", "log_softmax_f32", "cross_entropy_f32", "cross_entropy_backward_f32"],
         "conv.cl": ["im2col_f32", "col2im_f32"],
         "pool.cl": ["max_pool2d_f32", "max_pool2d_backward_f32", "avg_pool2d_f32", "avg_pool2d_backward_f32"],
