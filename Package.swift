@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "SynapseModelsTests", dependencies: ["SynapseTestSupport"]),
         .testTarget(name: "SynapseCLITests", dependencies: ["SynapseTestSupport", "SynapseTraining", "SynapseVersion"]),
         .testTarget(name: "SynapseConformanceTests", dependencies: ["SynapseTestSupport"]),
-        .testTarget(name: "SynapseDistributedTests", dependencies: ["SynapseDistributed"]),
+        .testTarget(name: "SynapseDistributedTests", dependencies: ["SynapseDistributed", "SynapseTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

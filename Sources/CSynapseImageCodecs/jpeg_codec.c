@@ -36,6 +36,17 @@ static void on_message(j_common_ptr info, int level) {
 
 static void on_output(j_common_ptr info) { (void)info; }
 
+/// Routes libjpeg's errors and warnings to `errors` (the caller sets its jump point) and returns the
+/// error manager to install.
+static struct jpeg_error_mgr *install_errors(jpeg_errors *errors, char *message) {
+    struct jpeg_error_mgr *manager = jpeg_std_error(&errors->base);
+    errors->base.error_exit = on_error_exit;
+    errors->base.emit_message = on_message;
+    errors->base.output_message = on_output;
+    errors->message = message;
+    return manager;
+}
+
 int synapse_jpeg_decode(const unsigned char *data, size_t size, size_t max_pixels, synapse_image *out, char *message) {
     memset(out, 0, sizeof *out);
     if (size < 3 || data[0] != 0xFF || data[1] != 0xD8) {
@@ -44,11 +55,7 @@ int synapse_jpeg_decode(const unsigned char *data, size_t size, size_t max_pixel
     }
     struct jpeg_decompress_struct info;
     jpeg_errors errors;
-    info.err = jpeg_std_error(&errors.base);
-    errors.base.error_exit = on_error_exit;
-    errors.base.emit_message = on_message;
-    errors.base.output_message = on_output;
-    errors.message = message;
+    info.err = install_errors(&errors, message);
     unsigned char *volatile pixels = NULL;
     if (setjmp(errors.jump)) {
         free(pixels);
@@ -108,11 +115,7 @@ int synapse_jpeg_encode(const unsigned char *pixels, int width, int height, int 
     }
     struct jpeg_compress_struct info;
     jpeg_errors errors;
-    info.err = jpeg_std_error(&errors.base);
-    errors.base.error_exit = on_error_exit;
-    errors.base.emit_message = on_message;
-    errors.base.output_message = on_output;
-    errors.message = message;
+    info.err = install_errors(&errors, message);
     unsigned char *volatile buffer = NULL;
     unsigned long length = 0;
     if (setjmp(errors.jump)) {

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseTestSupport
 import Testing
 
 /// Runs the built `synapse` executable as a subprocess.
@@ -10,20 +11,10 @@ enum CLI {
     /// In CI (`CI` set) missing data or devices fail rather than skip.
     static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
 
-    static let binary: String? = {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["SYNAPSE_BINARY"] { return path }
-        var candidates: [URL] = []
-        var bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        for _ in 0..<4 {
-            bundle.deleteLastPathComponent()
-            candidates.append(bundle.appendingPathComponent("synapse"))
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        candidates += [".build/debug/synapse", ".build/release/synapse"].map { root.appendingPathComponent($0) }
-        return candidates.map(\.path).first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let binary = BuiltExecutable.path(
+        "synapse", override: "SYNAPSE_BINARY",
+        packageRoot: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent())
 
     struct Result {
         var status: Int32

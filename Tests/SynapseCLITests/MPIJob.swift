@@ -1,13 +1,11 @@
 import Foundation
+import SynapseTestSupport
 
 /// Runs `mpirun --allow-run-as-root --oversubscribe -np N synapse …` with a hang guard, and finds
 /// the ranks it started (to kill one).
 enum MPIJob {
     /// `mpirun` on the PATH.
-    static let mpirun: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/mpirun" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let mpirun = BuiltExecutable.onPath("mpirun")
 
     /// Whether the MPI tests run: always in CI (where a missing mpirun then fails them).
     static var enabled: Bool { mpirun != nil || CLI.isCI }

@@ -1,4 +1,5 @@
 import Foundation
+import SynapseTestSupport
 
 /// Runs the `SynapseMPISelftest` executable, under `mpirun` or alone, with a hang guard.
 ///
@@ -12,26 +13,13 @@ enum Selftest {
     /// about a second; this only turns a hang into a failure).
     static let hangGuard: TimeInterval = 120
 
-    static let binary: String? = {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["SYNAPSE_MPI_SELFTEST"] { return path }
-        var candidates: [URL] = []
-        var bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        for _ in 0..<4 {
-            bundle.deleteLastPathComponent()
-            candidates.append(bundle.appendingPathComponent("SynapseMPISelftest"))
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        candidates += [".build/debug", ".build/release"].map { root.appendingPathComponent($0 + "/SynapseMPISelftest") }
-        return candidates.map(\.path).first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let binary = BuiltExecutable.path(
+        "SynapseMPISelftest", override: "SYNAPSE_MPI_SELFTEST",
+        packageRoot: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent())
 
     /// `mpirun` on the PATH.
-    static let mpirun: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/mpirun" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let mpirun = BuiltExecutable.onPath("mpirun")
 
     /// Whether the MPI tests run: always in CI (where a missing mpirun then fails them).
     static var mpiTestsEnabled: Bool { mpirun != nil || isCI }

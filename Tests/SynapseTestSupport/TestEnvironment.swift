@@ -30,8 +30,9 @@ public enum TestEnvironment {
         try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
     }
 
-    /// Runs an executable from `PATH` with arguments; returns exit status and combined output.
-    public static func run(_ arguments: [String], stdin: [UInt8]? = nil) throws -> (status: Int32, output: String) {
+    /// Runs an executable from `PATH` with arguments and no standard input; returns exit status and
+    /// combined output.
+    public static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
