@@ -74,9 +74,8 @@ public final class CapturedStep: @unchecked Sendable {
     public func replay(substituting substitutions: [(captured: Tensor, replacement: Tensor)] = []) throws {
         var replaced: [ObjectIdentifier: DeviceBuffer] = [:]
         for (captured, replacement) in substitutions {
-            guard captured.shape == replacement.shape, captured.strides == replacement.strides,
-                  captured.offset == replacement.offset, captured.dtype == replacement.dtype,
-                  replacement.device === device, let from = captured.storage.buffer, let to = replacement.storage.buffer else {
+            guard captured.hasSameLayout(as: replacement), replacement.device === device,
+                  let from = captured.storage.buffer, let to = replacement.storage.buffer else {
                 throw DeviceError.unsupported("replay: \(replacement) cannot stand in for the captured \(captured)")
             }
             replaced[ObjectIdentifier(from)] = to

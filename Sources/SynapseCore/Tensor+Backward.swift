@@ -71,11 +71,11 @@ extension Tensor {
             CapturedStep.onReplay(on: device) { [self] in gradient = total }
             return
         }
-        if !gradientIsWritten {
-            if !own.isSameView(as: slot) { slot.assign(own) }
-        } else {
+        if gradientIsWritten {
             ExecutionLatch.run(.binary(.add), on: device, inputs: [slot.bufferView, own.bufferView],
                                outputs: [slot.bufferView], retaining: [own])
+        } else {
+            gradient = own  // copied into the slot unless it is the slot
         }
         markGradientWritten()
     }

@@ -16,11 +16,6 @@ public final class Tensor: @unchecked Sendable {
     public let dtype: DType
     /// The memory this view reads.
     public let storage: Storage
-    /// Whether `other` is exactly this view: same memory, shape, strides and offset.
-    public func isSameView(as other: Tensor) -> Bool {
-        storage === other.storage && offset == other.offset && shape == other.shape && strides == other.strides
-            && dtype == other.dtype
-    }
 
     /// Whether `backward()` should compute a gradient for this tensor.
     public var requiresGradient: Bool
@@ -91,6 +86,18 @@ public final class Tensor: @unchecked Sendable {
     /// Another view of the same storage.
     func view(shape: [Int], strides: [Int], offset: Int) -> Tensor {
         Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
+    }
+
+    /// Whether `other` is exactly this view: same memory, shape, strides, offset and dtype.
+    public func isSameView(as other: Tensor) -> Bool {
+        storage === other.storage && hasSameLayout(as: other)
+    }
+
+    /// Whether `other` lays out its elements as this tensor does, on the same device: same shape,
+    /// strides, offset and dtype (what a replay needs of a tensor that stands in for another).
+    public func hasSameLayout(as other: Tensor) -> Bool {
+        shape == other.shape && strides == other.strides && offset == other.offset && dtype == other.dtype
+            && device === other.device
     }
 
     /// The same data without history: shares storage, records no graph, requires no gradient.

@@ -66,10 +66,10 @@ public final class ParameterArena: @unchecked Sendable {
     /// A zero buffer of the arena's layout, for optimizer state.
     public func makeStateBuffer() -> Tensor { Tensor.zeros([count], on: device) }
 
-    /// The packed parameters, or nil when one of them no longer exists.
-    public var parameters: [Parameter]? {
-        let alive = members.compactMap(\.parameter)
-        return alive.count == members.count ? alive : nil
+    /// The arena that holds exactly `parameters` (see `holds(_:)`), if one does.
+    public static func holding(_ parameters: [Parameter]) -> ParameterArena? {
+        guard let arena = parameters.first?.arena, arena.holds(parameters) else { return nil }
+        return arena
     }
 
     /// Whether exactly `parameters`, in this order, are packed here and each still lives at its place

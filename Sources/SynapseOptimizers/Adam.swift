@@ -55,7 +55,7 @@ public class Adam: Optimizer {
     /// One launch over the arena, when every parameter is packed, has a gradient and has taken as
     /// many steps as the others; false otherwise.
     private func stepPacked() -> Bool {
-        guard let arena = parameters.first?.arena, arena.holds(parameters), arena.allGradientsWritten,
+        guard let arena = ParameterArena.holding(parameters), arena.allGradientsWritten,
               let steps = parameterSteps.first, parameterSteps.allSatisfy({ $0 == steps }),
               let (m, _) = slots.flatTensor("exp_avg", parameters: parameters),
               let (v, _) = slots.flatTensor("exp_avg_sq", parameters: parameters) else { return false }

@@ -12,7 +12,7 @@ public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Tenso
     ensure(maxNorm > 0 && maxNorm.isFinite, "clipGradientNorm: maxNorm must be positive, got \(maxNorm)")
     return withoutGradient {
         let gradients: [Tensor]
-        if let arena = parameters.first?.arena, arena.holds(parameters), arena.allGradientsWritten {
+        if let arena = ParameterArena.holding(parameters), arena.allGradientsWritten {
             gradients = [arena.gradients]  // the gaps between parameters hold zeros
         } else {
             gradients = parameters.compactMap(\.gradient)

@@ -15,7 +15,7 @@ struct OptimizerSlots {
     init(fields: [String], parameters: [Parameter]) {
         self.fields = fields
         tensors = Array(repeating: [:], count: parameters.count)
-        arena = parameters.first?.arena.flatMap { $0.holds(parameters) ? $0 : nil }
+        arena = ParameterArena.holding(parameters)
     }
 
     /// The state `field` of parameter `index`, created as zeros on the parameter's device when

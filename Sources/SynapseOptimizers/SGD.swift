@@ -56,7 +56,7 @@ public final class SGD: Optimizer {
 
     /// One launch over the arena, when every parameter is packed and has a gradient; false otherwise.
     private func stepPacked() -> Bool {
-        guard let arena = parameters.first?.arena, arena.holds(parameters), arena.allGradientsWritten else { return false }
+        guard let arena = ParameterArena.holding(parameters), arena.allGradientsWritten else { return false }
         if momentum == 0 {
             arena.values.applySGD(gradient: arena.gradients, momentumBuffer: arena.gradients, options(firstStep: true))
             return true

@@ -9,10 +9,7 @@ struct StepCapture {
 
     /// Whether `batch` can take the recorded batch's place (same shapes and layout).
     func fits(_ batch: Batch) -> Bool {
-        func same(_ a: Tensor, _ b: Tensor) -> Bool {
-            a.shape == b.shape && a.strides == b.strides && a.offset == b.offset && a.dtype == b.dtype && a.device === b.device
-        }
-        return same(self.batch.images, batch.images) && same(self.batch.labels, batch.labels)
+        self.batch.images.hasSameLayout(as: batch.images) && self.batch.labels.hasSameLayout(as: batch.labels)
     }
 }
 

@@ -32,7 +32,7 @@ extension Trainer {
             throw TrainingError.invalidOption(
                 option: "distribute", reason: "the training data is not sharded for rank \(communicator.rank) of \(communicator.size)")
         }
-        guard let arena = model.parameters().first?.arena, arena.holds(model.parameters()) else {
+        guard let arena = ParameterArena.holding(model.parameters()) else {
             throw TrainingError.invalidOption(option: "distribute", reason: "the model's parameters are not packed")
         }
         let job = try DistributedTraining(communicator: communicator, arena: arena, model: model,
