@@ -106,6 +106,16 @@ import Testing
         expectOneLineError(try CLI.run(["train"] + Self.common + ["--steps", huge, "--model", "alexnet"]),
                            mentions: ["--steps"])
         expectOneLineError(try CLI.run(["train"] + Self.common + ["--warmup-epochs", huge]), mentions: ["--warmup-epochs"])
+        expectOneLineError(try CLI.run(["train"] + Self.common + ["--warmup-steps", huge, "--schedule-by", "step"]),
+                           mentions: ["--warmup-steps"])
+    }
+
+    /// The per-step schedule and clipping options: each bad value is one error line naming the option.
+    @Test func badScheduleAndClippingOptionsAreNamed() throws {
+        for (arguments, option) in [(["--schedule-by", "weekly"], "--schedule-by"), (["--warmup-steps", "5"], "--warmup-steps"),
+                                    (["--clip-grad-norm", "-1"], "--clip-grad-norm"), (["--clip-grad-norm", "nan"], "--clip-grad-norm")] {
+            expectOneLineError(try CLI.run(["train"] + Self.common + arguments), mentions: [option])
+        }
     }
 
     @Test func aSavePathThatCannotHoldACheckpointFailsBeforeTraining() throws {
