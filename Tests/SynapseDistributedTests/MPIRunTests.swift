@@ -51,7 +51,13 @@ struct MPIRunTests {
     }
 
     @Test func aRankThatAbortsEndsTheJobNamingTheRank() throws {
-        let result = try Selftest.mpirun(ranks: 2, ["abort", "1"])
+        // Under load, Open MPI can fail to deliver its own MPI_ABORT banner while the job shuts down
+        // (it prints `ORTE_ERROR_LOG: Out of resource in file …/show_help.c` instead): a fault of the
+        // launcher's reporting, not of the job. Such a run is repeated; every expectation below stays.
+        var result = try Selftest.mpirun(ranks: 2, ["abort", "1"])
+        for _ in 0..<3 where result.output.contains("ORTE_ERROR_LOG") && result.output.contains("show_help") {
+            result = try Selftest.mpirun(ranks: 2, ["abort", "1"])
+        }
         #expect(!result.timedOut, "mpirun hung:\n\(result.output)")
         #expect(result.status == 3, "\(result.output)")
         #expect(result.output.contains("synapse: error: rank 1 of 2: selftest: rank 1 gives up on purpose"),
