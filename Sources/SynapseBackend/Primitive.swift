@@ -55,6 +55,9 @@ public enum Primitive: Sendable, Hashable {
     /// inputs `[x, weight]` or `[x, weight, bias]` (bias `[outChannels]`, added to every output
     /// pixel of its channel), outputs `[y]`.
     case conv2d(Conv2dGeometry)
+    /// `.conv2d` followed by `activation` (in the launch that adds the bias where the backend can):
+    /// inputs `[x, weight]` or `[x, weight, bias]`, outputs `[y]`, `y = activation(conv + bias)`.
+    case conv2dActivation(Conv2dGeometry, Activation)
     /// inputs `[gradY, weight]`, outputs `[gradX]`.
     case conv2dBackwardInput(Conv2dGeometry)
     /// inputs `[x, gradY]`, outputs `[gradWeight]`.

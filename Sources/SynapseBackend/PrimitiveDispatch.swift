@@ -114,14 +114,18 @@ extension PrimitiveKernels {
             let shape = MatMulShape(transposeA: transposeA, transposeB: transposeB, batch: c.shape[0], m: m, n: n, k: k)
             try matmul(shape, a: a, b: b, c: c)
 
-        case let .conv2d(g):
+        case .conv2d(let g), .conv2dActivation(let g, _):
             let o = try operands(2...3, 1...1)
-            if let problem = g.validationError(layer: "conv2d") { throw o.failure(problem) }
+            if let problem = g.validationError(layer: primitive.contractName) { throw o.failure(problem) }
             let x = try o.input(0, "input", shape: g.inputShape, contiguous: true)
             let weight = try o.input(1, "weight", shape: g.weightShape, contiguous: true)
             let bias = inputs.count == 3 ? try o.input(2, "bias", shape: [g.outChannels], contiguous: true) : nil
             let y = try o.output(0, "output", shape: g.outputShape)
-            try conv2d(g, x: x, weight: weight, bias: bias, y: y)
+            if case let .conv2dActivation(_, activation) = primitive {
+                try conv2dActivation(g, activation, x: x, weight: weight, bias: bias, y: y)
+            } else {
+                try conv2d(g, x: x, weight: weight, bias: bias, y: y)
+            }
 
         case let .conv2dBackwardInput(g):
             let o = try operands(2...2, 1...1)
@@ -305,6 +309,7 @@ extension Primitive {
         case .countCorrect: "countCorrect"
         case let .matmul(transposeA, transposeB): "matmul(transposeA: \(transposeA), transposeB: \(transposeB))"
         case .conv2d: "conv2d"
+        case let .conv2dActivation(_, activation): "conv2dActivation(\(activation))"
         case .conv2dBackwardInput: "conv2dBackwardInput"
         case .conv2dBackwardWeight: "conv2dBackwardWeight"
         case .maxPool2d: "maxPool2d"

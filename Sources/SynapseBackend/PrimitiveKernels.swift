@@ -29,6 +29,9 @@ package protocol PrimitiveKernels: Device {
 
     // MARK: Convolution
     func conv2d(_ g: Conv2dGeometry, x: BufferView, weight: BufferView, bias: BufferView?, y: BufferView) throws
+    /// `y` is contiguous. The default runs `conv2d` without the bias, then `biasActivation` in place.
+    func conv2dActivation(_ g: Conv2dGeometry, _ activation: Activation, x: BufferView, weight: BufferView,
+                          bias: BufferView?, y: BufferView) throws
     func conv2dBackwardInput(_ g: Conv2dGeometry, gradY: BufferView, weight: BufferView, gradX: BufferView) throws
     func conv2dBackwardWeight(_ g: Conv2dGeometry, x: BufferView, gradY: BufferView, gradWeight: BufferView) throws
 
@@ -74,4 +77,14 @@ package enum BatchNormStatistics {
 package struct MatMulShape: Sendable, Equatable {
     package var transposeA: Bool, transposeB: Bool
     package var batch: Int, m: Int, n: Int, k: Int
+}
+
+extension PrimitiveKernels {
+    package func conv2dActivation(_ g: Conv2dGeometry, _ activation: Activation, x: BufferView, weight: BufferView,
+                                  bias: BufferView?, y: BufferView) throws {
+        try conv2d(g, x: x, weight: weight, bias: nil, y: y)
+        let planes = BufferView(buffer: y.buffer, shape: [g.batch, g.outChannels, g.outHeight * g.outWidth],
+                                offset: y.offset, dtype: y.dtype)
+        try biasActivation(activation, x: planes, bias: bias, y: planes)
+    }
 }

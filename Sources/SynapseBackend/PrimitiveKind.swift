@@ -9,7 +9,7 @@ extension Primitive {
         case unary, binary, copy, fill, random
         case reduce, softmax, crossEntropy, crossEntropyBackward, countCorrect
         case matmul
-        case conv2d, conv2dBackwardInput, conv2dBackwardWeight
+        case conv2d, conv2dActivation, conv2dBackwardInput, conv2dBackwardWeight
         case maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, localResponseNorm, localResponseNormBackward
         case batchNorm, batchNormBackward
         case biasActivation, biasActivationBackward
@@ -31,6 +31,7 @@ extension Primitive {
         case .countCorrect: .countCorrect
         case .matmul: .matmul
         case .conv2d: .conv2d
+        case .conv2dActivation: .conv2dActivation
         case .conv2dBackwardInput: .conv2dBackwardInput
         case .conv2dBackwardWeight: .conv2dBackwardWeight
         case .maxPool2d: .maxPool2d

@@ -23,6 +23,8 @@ struct DevicesCommand: ParsableCommand {
         var openCLError: String?
         /// Every backend whose discovery failed, with why.
         var discoveryErrors: [String: String]
+        /// Convolution shapes with a tuning result (`synapse tune`), by OpenCL device spec.
+        var tunedConvolutions: [String: Int]
     }
 
     func run() throws {
@@ -34,7 +36,10 @@ struct DevicesCommand: ParsableCommand {
         let listing = Listing(
             devices: discovery.devices.map(\.info), openCLDefault: (try? Devices.resolve("opencl"))?.info.spec,
             defaultDevice: defaultDevice, defaultDeviceError: defaultDeviceError, openCLError: errors["opencl"],
-            discoveryErrors: errors)
+            discoveryErrors: errors,
+            tunedConvolutions: Dictionary(uniqueKeysWithValues: discovery.devices.compactMap { device in
+                (device as? OpenCLDevice).map { ($0.info.spec, $0.convolutionTuning.tunedProblemCount) }
+            }))
         if output.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -44,12 +49,15 @@ struct DevicesCommand: ParsableCommand {
         var text = ""
         for info in listing.devices {
             text += "\(info.spec)  \(info.name)\n"
-            let rows: [(String, String)] = [
+            var rows: [(String, String)] = [
                 ("kind", info.kind.rawValue), ("platform", info.platform), ("vendor", info.vendor),
                 ("compute units", String(info.computeUnits)), ("memory", Format.bytes(info.globalMemoryBytes)),
                 ("max allocation", Format.bytes(info.maxAllocationBytes)), ("driver", info.driverVersion),
                 ("GEMM", info.gemmLibrary),
             ]
+            if let tuned = listing.tunedConvolutions[info.spec] {
+                rows.append(("conv tuning", tuned == 0 ? "none (untuned defaults; see synapse tune)" : "\(tuned) shapes tuned"))
+            }
             for (label, value) in rows { text += "    " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + value + "\n" }
         }
         text += "--device opencl selects: \(listing.openCLDefault ?? "none (no OpenCL device)")\n"

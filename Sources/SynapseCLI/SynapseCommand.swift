@@ -14,7 +14,7 @@ struct SynapseCommand: ParsableCommand {
         abstract: "Train and evaluate neural networks on the CPU or any OpenCL device.",
         version: "synapse \(SynapseVersion.description)",
         subcommands: [DevicesCommand.self, TrainCommand.self, EvalCommand.self, CheckCommand.self,
-                      ExportCommand.self, PredictCommand.self, SummaryCommand.self, ReportCommand.self])
+                      ExportCommand.self, PredictCommand.self, SummaryCommand.self, ReportCommand.self, TuneCommand.self])
 
     static func main() {
         let arguments = CommandLineArguments.attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst()))

@@ -43,6 +43,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Continue the run saved in this checkpoint.", valueName: "path"),
             completion: .file(extensions: ["safetensors"]))
     var resume: String?
+    @Flag(name: .long, help: "On OpenCL, tune each convolution shape that has no tuning result when first met (see `synapse tune`).")
+    var tune = false
     @Flag(name: .customLong("no-capture"),
           help: "Run every step eagerly instead of replaying the first step's recording.")
     var noCapture = false
@@ -87,6 +89,7 @@ struct TrainCommand: ParsableCommand {
             SafeTensorsFile.removeStaleTemporaries(of: save)  // left by a save that was killed
         }
         let device = try job?.device(deviceOptions) ?? deviceOptions.resolve()
+        if tune, let openCL = device as? OpenCLDevice { openCL.convolutionTuning.tunesOnFirstUse = true }
         let trainer = try job.map { try Trainer.rank(of: $0.communicator, configuration: configuration, device: device) }
             ?? Trainer(configuration: configuration, device: device)
         if let resume { try trainer.resume(from: resume) }

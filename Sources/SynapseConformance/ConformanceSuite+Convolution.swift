@@ -24,8 +24,8 @@ extension ConformanceSuite {
                                                     kernelHeight: 11, kernelWidth: 11, stride: (4, 4), padding: (2, 2))),
     ]
 
-    /// `.conv2d` (without and with bias), `.conv2dBackwardInput` and `.conv2dBackwardWeight` for
-    /// every geometry.
+    /// `.conv2d` (without and with bias), `.conv2dActivation` (each activation), `.conv2dBackwardInput`
+    /// and `.conv2dBackwardWeight` for every geometry.
     public static let convolution: [ConformanceCase] = {
         var random = SeededRandom(30)
         var cases: [ConformanceCase] = []
@@ -36,6 +36,12 @@ extension ConformanceSuite {
                                          outputs: [ConformanceOutput(shape: g.outputShape, offset: 1)], tolerance: .accumulation))
             let bias = operand([g.outChannels])
             cases.append(ConformanceCase("\(name), with bias", .conv2d(g), inputs: [x, w, bias],
+                                         outputs: [ConformanceOutput(shape: g.outputShape, offset: 1)], tolerance: .accumulation))
+            for activation in [Activation.relu, .tanh, .sigmoid] {
+                cases.append(ConformanceCase("\(name), with bias, \(activation)", .conv2dActivation(g, activation), inputs: [x, w, bias],
+                                             outputs: [ConformanceOutput(shape: g.outputShape, offset: 1)], tolerance: .accumulation))
+            }
+            cases.append(ConformanceCase(name, .conv2dActivation(g, .relu), inputs: [x, w],
                                          outputs: [ConformanceOutput(shape: g.outputShape, offset: 1)], tolerance: .accumulation))
             cases.append(ConformanceCase(name, .conv2dBackwardInput(g), inputs: [gy, w],
                                          outputs: [ConformanceOutput(shape: g.inputShape, offset: 2)], tolerance: .accumulation))

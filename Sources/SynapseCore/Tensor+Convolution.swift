@@ -20,19 +20,15 @@ extension Tensor {
             bias.requireFloat(name)
             ensure(bias.shape == [geometry.outChannels], "\(name): bias shape \(bias.shape) must be [\(geometry.outChannels)]")
         }
-        // Bias and activation go in place into the output (inside the primitive without an
-        // activation): an unbiased output kept alive by the graph would cost a second activation
-        // tensor per layer.
+        // Bias and activation go into the primitive, which applies them in place (an unbiased
+        // output kept alive by the graph would cost a second activation tensor per layer).
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         let device = Tensor.commonDevice(name, inputs)
-        let biasInPrimitive = activation == .identity
-        let operands = withoutGradient { (biasInPrimitive ? inputs : [self, weight]).map { $0.contiguous() } }
+        let operands = withoutGradient { inputs.map { $0.contiguous() } }
         let result = Tensor(empty: geometry.outputShape, on: device)
-        ExecutionLatch.run(.conv2d(geometry), on: device, inputs: operands.map(\.bufferView), outputs: [result.bufferView],
-                   retaining: operands)
-        if !biasInPrimitive {
-            Tensor.epilogue(result, bias: bias, activation, layout: geometry.epilogueLayout)
-        }
+        let primitive: Primitive = activation == .identity ? .conv2d(geometry) : .conv2dActivation(geometry, activation)
+        ExecutionLatch.run(primitive, on: device, inputs: operands.map(\.bufferView), outputs: [result.bufferView],
+                           retaining: operands)
         return Tensor.record(result, .conv2d(geometry, activation), inputs,
                              saved: activation == .identity ? [] : [result.detached()])
     }

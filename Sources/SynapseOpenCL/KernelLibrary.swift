@@ -121,19 +121,27 @@ public final class KernelLibrary: @unchecked Sendable {
     /// The kernel `name`, building the file that defines it on first use.
     /// Throws `.missingKernel` for a name that is not in `OpenCLKernels`.
     public func kernel(named name: String) throws -> cl_kernel {
+        try kernel(named: name, defines: "")
+    }
+
+    /// The kernel `name` of a specialised build of its file: `defines` (`-DTM=4 -DTN=8 …`, see
+    /// `KernelDefines`) are added to the build options, and each distinct set is its own program,
+    /// cached in memory and on disk like the plain build.
+    public func kernel(named name: String, defines: String) throws -> cl_kernel {
+        let key = defines.isEmpty ? name : name + "\u{0}" + defines
         lock.lock()
-        if let kernel = kernels[name] { lock.unlock(); return kernel }
+        if let kernel = kernels[key] { lock.unlock(); return kernel }
         lock.unlock()
         guard let file = OpenCLKernels.file(of: name) else { throw DeviceError.missingKernel(name: name) }
-        let program = try program(for: file)
+        let program = try program(for: file, defines: defines)
         lock.lock(); defer { lock.unlock() }
-        if let kernel = kernels[name] { return kernel }
+        if let kernel = kernels[key] { return kernel }
         var status: cl_int = CL_SUCCESS
         guard let kernel = clCreateKernel(program, name, &status), status == CL_SUCCESS else {
             if status == CL_INVALID_KERNEL_NAME { throw DeviceError.missingKernel(name: name) }
             throw OpenCLStatus.error(for: status, operation: "creating kernel \(name) from \(file)")
         }
-        kernels[name] = kernel
+        kernels[key] = kernel
         return kernel
     }
 
@@ -169,25 +177,27 @@ public final class KernelLibrary: @unchecked Sendable {
     /// The built program of `file` (for example `elementwise.cl`), building it on first use.
     /// Throws `.kernelBuild` with the compiler's log when the source does not compile.
     @discardableResult
-    public func program(for file: String) throws -> cl_program {
+    public func program(for file: String, defines: String = "") throws -> cl_program {
+        let programKey = defines.isEmpty ? file : file + "\u{0}" + defines
+        let buildOptions = defines.isEmpty ? options : options + " " + defines
         lock.lock()
-        if let program = programs[file] { lock.unlock(); return program }
+        if let program = programs[programKey] { lock.unlock(); return program }
         lock.unlock()
         // Builds happen outside the lock's critical path for lookups but are serialised per library,
         // so two threads asking for the same file do not both compile it.
         buildLock.lock(); defer { buildLock.unlock() }
         lock.lock()
-        if let program = programs[file] { lock.unlock(); return program }
+        if let program = programs[programKey] { lock.unlock(); return program }
         lock.unlock()
 
         let text = try sourceText(of: file)
-        let key = cacheKeyPrefix + text
+        let key = defines.isEmpty ? cacheKeyPrefix + text : cacheKeyPrefix + defines + "\u{0}" + text
         var replacing = false
         if let cache {
             switch cache.lookup(file: file, key: key) {
             case let .found(binary):
-                if let program = loadBinary(binary, file: file) {
-                    lock.lock(); programs[file] = program; stats.buildsFromBinary += 1; lock.unlock()
+                if let program = loadBinary(binary, file: file, options: buildOptions) {
+                    lock.lock(); programs[programKey] = program; stats.buildsFromBinary += 1; lock.unlock()
                     return program
                 }
                 replacing = true
@@ -197,10 +207,10 @@ public final class KernelLibrary: @unchecked Sendable {
                 break
             }
         }
-        let program = try compile(file: file, text: text)
+        let program = try compile(file: file, text: text, options: buildOptions)
         if let cache, let binary = binary(of: program) { cache.store(binary, file: file, key: key) }
         lock.lock()
-        programs[file] = program
+        programs[programKey] = program
         stats.buildsFromSource += 1
         if replacing { stats.cacheEntriesReplaced += 1 }
         lock.unlock()
@@ -220,7 +230,7 @@ public final class KernelLibrary: @unchecked Sendable {
     /// when an allocation fails mid-compile, so the compiler is not started without this much free.
     static let compileHeadroomBytes = 128 << 20
 
-    private func compile(file: String, text: String) throws -> cl_program {
+    private func compile(file: String, text: String, options: String) throws -> cl_program {
         guard Self.hostHasRoom(for: Self.compileHeadroomBytes) else {
             throw DeviceError.outOfMemory(bytes: Self.compileHeadroomBytes, device: "host",
                                           detail: "host memory is too short to compile kernel file \(file) for \(deviceLabel)")
@@ -263,7 +273,7 @@ public final class KernelLibrary: @unchecked Sendable {
 
     /// The program of a verified cached binary, or nil when the driver refuses it or the program
     /// lacks a kernel that `OpenCLKernels` lists for `file` (then the caller builds from source).
-    private func loadBinary(_ binary: [UInt8], file: String) -> cl_program? {
+    private func loadBinary(_ binary: [UInt8], file: String, options: String) -> cl_program? {
         var status: cl_int = CL_SUCCESS
         var binaryStatus: cl_int = CL_SUCCESS
         var device: cl_device_id? = self.device

@@ -25,11 +25,32 @@ extension OpenCLDevice {
     /// that need an exact group size get it from `rowGroupSize(for:kernel:)`). Returns without waiting.
     func launch(_ name: String, global: Int, local: Int = OpenCLDevice.elementwiseGroup, _ arguments: [KernelArgument]) throws {
         guard global > 0 else { return }
-        let start = DispatchTime.now().uptimeNanoseconds
         let kernel = try kernels.kernel(named: name)
         let group = max(1, min(local, maxWorkGroupSize, try kernels.maxWorkGroupSize(of: name)))
-        var globalSize = (global + group - 1) / group * group
-        var localSize = group
+        try launch(kernel, name, global: [global], local: [group], arguments)
+    }
+
+    /// A one-dimensional launch of `name` from the build of its file specialised with `defines`
+    /// (`Self.defines`): geometry the kernel reads as compile-time constants.
+    func launch(_ name: String, defines: String, global: Int, local: Int = OpenCLDevice.elementwiseGroup,
+                _ arguments: [KernelArgument]) throws {
+        guard global > 0 else { return }
+        let kernel = try kernels.kernel(named: name, defines: defines)
+        try launch(kernel, name, global: [global], local: [max(1, min(local, maxWorkGroupSize))], arguments)
+    }
+
+    /// `-DNAME=VALUE` build options, in order.
+    static func defines(_ values: KeyValuePairs<String, Int>) -> String {
+        values.map { "-D\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
+    /// Enqueues `kernel` over `global` work items in one to three dimensions, each rounded up to a
+    /// multiple of its `local` work-group extent (which the caller has checked the device allows).
+    func launch(_ kernel: cl_kernel, _ name: String, global: [Int], local: [Int], _ arguments: [KernelArgument]) throws {
+        guard global.allSatisfy({ $0 > 0 }) else { return }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var globalSize = zip(global, local).map { ($0 + $1 - 1) / $1 * $1 }
+        var localSize = local
         queueLock.lock()
         defer { queueLock.unlock() }
         for (index, argument) in arguments.enumerated() {
@@ -49,10 +70,13 @@ extension OpenCLDevice {
             }
             try OpenCLStatus.check(status, "setting argument \(index) of kernel \(name)")
         }
-        let status = clEnqueueNDRangeKernel(queue, kernel, 1, nil, &globalSize, &localSize, 0, nil, nil)
+        let status = clEnqueueNDRangeKernel(queue, kernel, cl_uint(global.count), nil, &globalSize, &localSize, 0, nil, nil)
         let elapsed = DispatchTime.now().uptimeNanoseconds - start
         tally { $0.kernels += 1; $0.enqueueNanoseconds += elapsed }
         try OpenCLStatus.check(status, "launching kernel \(name) (global \(globalSize), local \(localSize)) on \(info.spec)")
+        if let profile = KernelProfile.shared {
+            clFinish(queue); profile.add(name, DispatchTime.now().uptimeNanoseconds - start)
+        }
     }
 
     /// The work-group size of the one-group-per-row kernels: the smallest power of two from 32 up that

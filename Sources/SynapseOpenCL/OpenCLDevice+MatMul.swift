@@ -67,6 +67,9 @@ extension OpenCLDevice {
         let elapsed = DispatchTime.now().uptimeNanoseconds - start
         tally { $0.libraryCalls += 1; $0.enqueueNanoseconds += elapsed }
         try checkCLBlast(status, "CLBlastSgemm m=\(m) n=\(n) k=\(k) for \(op)")
+        if let profile = KernelProfile.shared {
+            clFinish(queue); profile.add("gemm \(m)x\(n)x\(k) \(a.transposed ? "T" : "N")\(b.transposed ? "T" : "N") \(op)", DispatchTime.now().uptimeNanoseconds - start)
+        }
     }
 
     /// Enqueues `batch` products at fixed element strides: one `CLBlastSgemmStridedBatched`
@@ -84,6 +87,9 @@ extension OpenCLDevice {
         let elapsed = DispatchTime.now().uptimeNanoseconds - start
         tally { $0.libraryCalls += 1; $0.enqueueNanoseconds += elapsed }
         try checkCLBlast(status, "CLBlastSgemmStridedBatched m=\(m) n=\(n) k=\(k) batch=\(batch) for \(op)")
+        if let profile = KernelProfile.shared {
+            clFinish(queue); profile.add("gemm \(batch)x \(m)x\(n)x\(k) \(a.transposed ? "T" : "N")\(b.transposed ? "T" : "N") \(op)", DispatchTime.now().uptimeNanoseconds - start)
+        }
     }
 
     func checkCLBlast(_ status: CLBlastStatusCode, _ operation: @autoclosure () -> String) throws {

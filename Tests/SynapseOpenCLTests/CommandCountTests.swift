@@ -26,19 +26,20 @@ import Testing
         return counts
     }
 
-    /// 25 kernels and 14 CLBlast calls on PoCL (2026-11-28): 39 commands, within the 40 that issue #10
-    /// aims for (64 before packed parameters, fused bias + activation, constant loss seeds and
-    /// convolutions batched over images). GPUs may split more
-    /// convolution weight gradients along k (split-K adds a GEMM and a summing kernel per split
-    /// layer), so the exact pin is for CPU-class OpenCL devices.
+    /// 23 kernels and 9 CLBlast calls on PoCL with the untuned direct convolutions
+    /// (2026-11-28): 32 commands, within the 40 that issue #10 aims for (64 before packed parameters,
+    /// fused bias + activation, constant loss seeds and convolutions batched over images; 39 with
+    /// im2col + CLBlast convolutions). The exact pin is for CPU-class OpenCL devices without a
+    /// tuning file (a fresh cache, as in CI): a tuned weight gradient may use another number of
+    /// image slices, and GPUs run im2col + CLBlast with split-K.
     @Test(arguments: TestDevices.openCLSpecs)
     func lenet5StepEnqueuesAKnownNumberOfCommands(spec: String) throws {
         let device = TestDevices.device(spec)
         let counts = try Self.lenet5Step(on: device)
-        if device.info.kind == .cpu {
-            #expect(counts.kernels == 25 && counts.libraryCalls == 14, "\(counts)")
+        if device.info.kind == .cpu, let openCL = device as? OpenCLDevice, openCL.convolutionTuning.tunedProblemCount == 0 {
+            #expect(counts.kernels == 23 && counts.libraryCalls == 9, "\(counts)")
         }
-        #expect(counts.commands >= 39, "\(counts)")
+        #expect(counts.commands >= 20, "\(counts)")
         #expect(counts.writes == 0 && counts.reads == 0 && counts.waits == 0, "a training step neither transfers nor waits")
         #expect(counts.enqueueNanoseconds > 0)
     }
@@ -66,7 +67,7 @@ import Testing
     func lenet5StepIsMadeOfAKnownListOfPrimitives(spec: String) throws {
         let counts = try Self.lenet5Step(on: TestDevices.device(spec))
         #expect(counts.primitives == [
-            "conv2d": 2, "biasActivation(tanh)": 4, "avgPool2d": 2, "matmul(transposeA: false, transposeB: true)": 3,
+            "conv2dActivation(tanh)": 2, "biasActivation(tanh)": 2, "avgPool2d": 2, "matmul(transposeA: false, transposeB: true)": 3,
             "biasActivation(identity)": 1, "crossEntropy": 1, "reduce(mean)": 1,
             "crossEntropyBackward": 1,
             "biasActivationBackward(identity)": 1, "biasActivationBackward(tanh)": 4,

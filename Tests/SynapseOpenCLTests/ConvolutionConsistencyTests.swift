@@ -2,38 +2,51 @@ import SynapseTestSupport
 import Testing
 
 /// Convolution forward and both backward passes on every device against the CPU
-/// (`ConformanceSuite.convolution`), and on OpenCL devices also with a tiny column budget (the
-/// batch processed in several chunks) and with the weight gradient's reduction split along K.
+/// (`ConformanceSuite.convolution`) with the algorithm the device picks, and on OpenCL devices also
+/// with im2col + CLBlast forced: whole, with a tiny column budget (the batch processed in several
+/// chunks) and with the weight gradient's reduction split along K. (Every direct-kernel candidate
+/// is checked by `ConvolutionCandidateTests`.)
 @Suite struct ConvolutionConsistencyTests {
     @Test(arguments: TestDevices.specs)
     func convolution(spec: String) { expectConformance(ConformanceSuite.convolution, on: spec, "whole batch") }
 
     @Test(arguments: TestDevices.openCLSpecs)
-    func convolutionInChunks(spec: String) {
-        // A budget below one image's columns: every image becomes its own chunk.
-        OpenCLDevice.$columnBudgetOverride.withValue(1) {
-            expectConformance(ConformanceSuite.convolution, on: spec, "one image per chunk")
+    func convolutionByIm2colAndCLBlast(spec: String) {
+        OpenCLDevice.$forcedConvolutionAlgorithm.withValue(.im2colGEMM) {
+            expectConformance(ConformanceSuite.convolution, on: spec, "im2col + CLBlast")
         }
-        // Two images per chunk for the batch-5 geometry (columns and output of one image take
-        // 1344 bytes), so the last chunk is partial; one or a few for the others.
-        OpenCLDevice.$columnBudgetOverride.withValue(3000) {
-            expectConformance(ConformanceSuite.convolution, on: spec, "small chunks")
+    }
+
+    @Test(arguments: TestDevices.openCLSpecs)
+    func convolutionInChunks(spec: String) {
+        OpenCLDevice.$forcedConvolutionAlgorithm.withValue(.im2colGEMM) {
+            // A budget below one image's columns: every image becomes its own chunk.
+            OpenCLDevice.$columnBudgetOverride.withValue(1) {
+                expectConformance(ConformanceSuite.convolution, on: spec, "one image per chunk")
+            }
+            // Two images per chunk for the batch-5 geometry (columns and output of one image take
+            // 1344 bytes), so the last chunk is partial; one or a few for the others.
+            OpenCLDevice.$columnBudgetOverride.withValue(3000) {
+                expectConformance(ConformanceSuite.convolution, on: spec, "small chunks")
+            }
         }
     }
 
     @Test(arguments: TestDevices.openCLSpecs)
     func weightGradientSplitAlongK(spec: String) {
-        // Slices of 7 output pixels: most reductions split into several slices with a shorter last
-        // one, and the small chunks make later chunks add their slices onto the first's result.
-        OpenCLDevice.$splitKSliceLengthOverride.withValue(7) {
-            expectConformance(ConformanceSuite.convolution, on: spec, "split-K, whole batch")
-            OpenCLDevice.$columnBudgetOverride.withValue(3000) {
-                expectConformance(ConformanceSuite.convolution, on: spec, "split-K, small chunks")
+        OpenCLDevice.$forcedConvolutionAlgorithm.withValue(.im2colGEMM) {
+            // Slices of 7 output pixels: most reductions split into several slices with a shorter last
+            // one, and the small chunks make later chunks add their slices onto the first's result.
+            OpenCLDevice.$splitKSliceLengthOverride.withValue(7) {
+                expectConformance(ConformanceSuite.convolution, on: spec, "split-K, whole batch")
+                OpenCLDevice.$columnBudgetOverride.withValue(3000) {
+                    expectConformance(ConformanceSuite.convolution, on: spec, "split-K, small chunks")
+                }
             }
-        }
-        // Slices that divide k exactly (a 4×4 output of 2 images: k = 32) leave no remainder slice.
-        OpenCLDevice.$splitKSliceLengthOverride.withValue(8) {
-            expectConformance(ConformanceSuite.convolution, on: spec, "split-K, exact slices")
+            // Slices that divide k exactly (a 4×4 output of 2 images: k = 32) leave no remainder slice.
+            OpenCLDevice.$splitKSliceLengthOverride.withValue(8) {
+                expectConformance(ConformanceSuite.convolution, on: spec, "split-K, exact slices")
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 import CSynapseOpenCL
 import SynapseBackend
 
-/// Convolution as im2col + GEMM. A chunk of `B` images is unrolled into one column matrix
+/// Convolution as im2col + GEMM (CLBlast): one of the algorithms `ConvolutionAlgorithm` chooses from. A chunk of `B` images is unrolled into one column matrix
 /// `[C·KH·KW, B·OH·OW]` (rows grouped by convolution group), so each group is one large GEMM per
 /// chunk; the GEMM result `[OC, B, OH·OW]` is permuted back to NCHW with the strided copy (no
 /// permute is needed when `B` is 1). Without groups, the forward and input-gradient passes instead
@@ -81,7 +81,8 @@ extension OpenCLDevice {
                            batchStride: ocg * images * p)
     }
 
-    package func conv2d(_ g: Conv2dGeometry, x: BufferView, weight w: BufferView, bias: BufferView?, y: BufferView) throws {
+    /// Forward pass by im2col + GEMM.
+    func im2colConv2d(_ g: Conv2dGeometry, x: BufferView, weight w: BufferView, bias: BufferView?, y: BufferView) throws {
         let op = "conv2d"
         let xm = try checkedMem(x, op), wm = try checkedMem(w, op), ym = try checkedMem(y, op)
 
@@ -133,7 +134,8 @@ extension OpenCLDevice {
         }
     }
 
-    package func conv2dBackwardInput(_ g: Conv2dGeometry, gradY gy: BufferView, weight w: BufferView,
+    /// Input gradient by GEMM + col2im.
+    func im2colConv2dBackwardInput(_ g: Conv2dGeometry, gradY gy: BufferView, weight w: BufferView,
                                      gradX gx: BufferView) throws {
         let op = "conv2dBackwardInput"
         let gym = try checkedMem(gy, op), wm = try checkedMem(w, op), gxm = try checkedMem(gx, op)
@@ -176,7 +178,8 @@ extension OpenCLDevice {
         }
     }
 
-    package func conv2dBackwardWeight(_ g: Conv2dGeometry, x: BufferView, gradY gy: BufferView,
+    /// Weight gradient by im2col + GEMM (split along k when the result is small).
+    func im2colConv2dBackwardWeight(_ g: Conv2dGeometry, x: BufferView, gradY gy: BufferView,
                                       gradWeight gw: BufferView) throws {
         let op = "conv2dBackwardWeight"
         let xm = try checkedMem(x, op), gym = try checkedMem(gy, op), gwm = try checkedMem(gw, op)
