@@ -38,7 +38,7 @@ struct DevicesCommand: ParsableCommand {
             defaultDevice: defaultDevice, defaultDeviceError: defaultDeviceError, openCLError: errors["opencl"],
             discoveryErrors: errors,
             tunedConvolutions: Dictionary(uniqueKeysWithValues: discovery.devices.compactMap { device in
-                (device as? OpenCLDevice).map { ($0.info.spec, $0.convolutionTuning.tunedProblemCount) }
+                (device as? OpenCLDevice).map { ($0.info.spec, $0.kernelTuning.tunedProblemCount) }
             }))
         if output.json {
             let encoder = JSONEncoder()

@@ -89,7 +89,7 @@ struct TrainCommand: ParsableCommand {
             SafeTensorsFile.removeStaleTemporaries(of: save)  // left by a save that was killed
         }
         let device = try job?.device(deviceOptions) ?? deviceOptions.resolve()
-        if tune, let openCL = device as? OpenCLDevice { openCL.convolutionTuning.tunesOnFirstUse = true }
+        if tune, let openCL = device as? OpenCLDevice { openCL.kernelTuning.tunesOnFirstUse = true }
         let trainer = try job.map { try Trainer.rank(of: $0.communicator, configuration: configuration, device: device) }
             ?? Trainer(configuration: configuration, device: device)
         if let resume { try trainer.resume(from: resume) }

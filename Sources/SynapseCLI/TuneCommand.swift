@@ -8,12 +8,13 @@ import SynapseTraining
 struct TuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tune",
-        abstract: "Tune the convolution kernels of a model's training step for an OpenCL device.",
+        abstract: "Tune the convolution and GEMM kernels of a model's training step for an OpenCL device.",
         discussion: """
-            Runs one training step to find the step's convolution passes, then times each candidate \
-            kernel on the device, checks its result against im2col + CLBlast, and saves the fastest \
-            correct one beside the kernel cache. Later runs on the same device and driver use it; \
-            `synapse devices` says how many shapes are tuned.
+            Runs one training step to find its convolution passes and matrix products, then times \
+            each candidate kernel on the device, checks its result against the CLBlast-based one \
+            (im2col + CLBlast, or CLBlast's SGEMM), and saves the fastest correct one beside the \
+            kernel cache. Later runs on the same device and driver use it; `synapse devices` says \
+            how many shapes are tuned.
             """)
 
     @Option(name: .long, help: ArgumentHelp("Model: \(ModelZoo.names.joined(separator: ", ")).", valueName: "name"),
@@ -38,7 +39,7 @@ struct TuneCommand: ParsableCommand {
         guard let device = resolved as? OpenCLDevice else {
             throw TrainingError.invalidOption(option: "--device", reason: "\(resolved.info.spec) is not an OpenCL device; only OpenCL convolutions are tuned")
         }
-        let problems = try device.convolutionTuning.collectingProblems {
+        let problems = try device.kernelTuning.collectingProblems {
             try withDevice(device) {
                 try withRandomSeed(0) {
                     let network = try ModelZoo.make(name: entry.name, classes: entry.name == "alexnet" ? 1000 : 10)
@@ -51,20 +52,20 @@ struct TuneCommand: ParsableCommand {
         }
         let progress = Reporter(json: output.json)
         if !output.json {
-            StandardError.write("tuning \(problems.count) convolution passes of \(entry.name) (batch \(batchSize)) on \(device.info.spec) (\(device.info.name)), budget \(Format.duration(budget))\n")
+            StandardError.write("tuning \(problems.count) convolution passes and products of \(entry.name) (batch \(batchSize)) on \(device.info.spec) (\(device.info.name)), budget \(Format.duration(budget))\n")
         }
-        var reports: [ConvolutionTuningReport] = []
+        var reports: [KernelTuningReport] = []
         let start = Date()
         for (index, problem) in problems.enumerated() {
             let remaining = budget - Date().timeIntervalSince(start)
             let share = max(0, remaining / Double(problems.count - index))
-            let report = try device.tuneConvolution(problem, budget: share)
+            let report = try device.tune(problem, budget: share)
             reports.append(report)
             if !output.json {
                 StandardError.write("[\(index + 1)/\(problems.count)] \(problem.key): \(report.winner), \(Self.ms(report.milliseconds))\n")
             }
         }
-        let file = device.convolutionTuning.fileURL?.path
+        let file = device.kernelTuning.fileURL?.path
         if output.json {
             progress.emit(TuneRecord(model: entry.name, batchSize: batchSize, device: device.info.spec, file: file, reports: reports))
         } else {
@@ -74,17 +75,17 @@ struct TuneCommand: ParsableCommand {
 
     static func ms(_ value: Double) -> String { String(format: value < 10 ? "%.2f ms" : "%.1f ms", value) }
 
-    /// One row per pass: winner and its time, and how the untuned default and im2col + CLBlast compare.
-    static func table(_ reports: [ConvolutionTuningReport]) -> String {
+    /// One row per problem: winner and its time, and how the untuned default and CLBlast compare.
+    static func table(_ reports: [KernelTuningReport]) -> String {
         func ratio(_ other: Double?, _ best: Double) -> String {
             guard let other else { return "—" }
             return ms(other) + String(format: " (%.2f×)", other / best)
         }
         let rows = reports.map { report in
             [report.problem.key, report.winner.description, ms(report.milliseconds),
-             ratio(report.defaultMilliseconds, report.milliseconds), ratio(report.im2colMilliseconds, report.milliseconds)]
+             ratio(report.defaultMilliseconds, report.milliseconds), ratio(report.libraryMilliseconds, report.milliseconds)]
         }
-        let header = ["pass and shape", "winner", "time", "untuned default", "im2col + CLBlast"]
+        let header = ["pass or product, and shape", "winner", "time", "untuned default", "with CLBlast"]
         let widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max()! }
         func line(_ cells: [String]) -> String {
             zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ") + "\n"
@@ -93,8 +94,9 @@ struct TuneCommand: ParsableCommand {
         for row in rows { text += line(row) }
         let total = reports.reduce(0) { $0 + $1.milliseconds }
         let untuned = reports.reduce(0.0) { $0 + ($1.defaultMilliseconds ?? $1.milliseconds) }
-        let im2col = reports.reduce(0.0) { $0 + ($1.im2colMilliseconds ?? $1.milliseconds) }
-        text += "step total: \(ms(total)) tuned, \(ms(untuned)) untuned, \(ms(im2col)) with im2col + CLBlast\n"
+        let library = reports.reduce(0.0) { $0 + ($1.libraryMilliseconds ?? $1.milliseconds) }
+        text += "step total: \(ms(total)) tuned, \(ms(untuned)) untuned, \(ms(library)) with CLBlast "
+            + "(im2col + CLBlast convolutions, CLBlast GEMMs)\n"
         return text
     }
 }
@@ -103,7 +105,7 @@ struct TuneCommand: ParsableCommand {
 struct TuneRecord: Encodable {
     struct Pass: Encodable {
         var problem: String, winner: String, milliseconds: Double
-        var defaultMilliseconds: Double?, im2colMilliseconds: Double?
+        var defaultMilliseconds: Double?, libraryMilliseconds: Double?
         var candidatesTried: Int, candidatesRejected: Int
     }
     var event = "tune"
@@ -111,14 +113,14 @@ struct TuneRecord: Encodable {
     var file: String?
     var passes: [Pass]
 
-    init(model: String, batchSize: Int, device: String, file: String?, reports: [ConvolutionTuningReport]) {
+    init(model: String, batchSize: Int, device: String, file: String?, reports: [KernelTuningReport]) {
         self.model = model
         self.batchSize = batchSize
         self.device = device
         self.file = file
         passes = reports.map {
             Pass(problem: $0.problem.key, winner: $0.winner.description, milliseconds: $0.milliseconds,
-                 defaultMilliseconds: $0.defaultMilliseconds, im2colMilliseconds: $0.im2colMilliseconds,
+                 defaultMilliseconds: $0.defaultMilliseconds, libraryMilliseconds: $0.libraryMilliseconds,
                  candidatesTried: $0.trials.count, candidatesRejected: $0.trials.filter { $0.rejection != nil }.count)
         }
     }

@@ -29,8 +29,8 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
     private let pool: BufferPool
     /// The tuned CLBlast parameters applied to this device, or nil for CLBlast's own.
     public let clblastTuning: CLBlastTuning?
-    /// Which algorithm each convolution geometry runs with (`convolutionTuning`).
-    let tuningState: ConvolutionTuning
+    /// Which algorithm each convolution geometry runs with (`kernelTuning`).
+    let tuningState: KernelTuning
 
     init(platformID: cl_platform_id, deviceID: cl_device_id, platformIndex: Int, deviceIndex: Int,
          globalIndex: Int) throws {
@@ -94,7 +94,7 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         kernels = KernelLibrary(context: context, device: deviceID, deviceLabel: "\(spec) (\(name))",
                                 deviceName: name, driverVersion: driver, options: options,
                                 source: .fromEnvironment, cacheDirectory: KernelLibrary.defaultCacheDirectory)
-        tuningState = ConvolutionTuning(deviceName: name, driver: driver, deviceKind: kind,
+        tuningState = KernelTuning(deviceName: name, driver: driver, deviceKind: kind,
                                         directory: KernelLibrary.defaultCacheDirectory)
 
         // A CPU device's buffers live in host memory. Allocating that memory when the buffer is

@@ -18,6 +18,7 @@ public enum OpenCLKernels {
         "conv.cl": ["im2col_f32", "col2im_f32"],
         "conv_direct.cl": ["conv_direct_f32"],
         "conv_direct_weight.cl": ["conv_direct_weight_f32"],
+        "gemm.cl": ["gemm_f32"],
         "pool.cl": ["max_pool2d_f32", "max_pool2d_backward_f32", "avg_pool2d_f32", "avg_pool2d_backward_f32"],
         "normalization.cl": ["lrn_f32", "lrn_backward_f32", "batch_norm_stats_f32", "batch_norm_apply_f32",
                              "batch_norm_backward_reduce_f32", "batch_norm_backward_apply_f32"],

@@ -36,7 +36,7 @@ import Testing
     func lenet5StepEnqueuesAKnownNumberOfCommands(spec: String) throws {
         let device = TestDevices.device(spec)
         let counts = try Self.lenet5Step(on: device)
-        if device.info.kind == .cpu, let openCL = device as? OpenCLDevice, openCL.convolutionTuning.tunedProblemCount == 0 {
+        if device.info.kind == .cpu, let openCL = device as? OpenCLDevice, openCL.kernelTuning.tunedProblemCount == 0 {
             #expect(counts.kernels == 23 && counts.libraryCalls == 9, "\(counts)")
         }
         #expect(counts.commands >= 20, "\(counts)")

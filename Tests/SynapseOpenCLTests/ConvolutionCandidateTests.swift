@@ -50,7 +50,7 @@ import Testing
         var tried = 0
         for (name, g) in Self.geometries {
             let problem = ConvolutionProblem(pass, g)
-            for candidate in device.convolutionCandidates(for: problem) {
+            for case let .convolution(candidate) in device.tuningCandidates(for: .convolution(problem)) {
                 guard case .direct = candidate else { continue }
                 OpenCLDevice.$forcedConvolutionAlgorithm.withValue(candidate) {
                     expectConformance(Self.cases(name, g, pass), on: spec, "\(candidate)")
@@ -69,8 +69,8 @@ import Testing
         for (_, g) in Self.geometries {
             for pass in ConvolutionPass.allCases {
                 let problem = ConvolutionProblem(pass, g)
-                let untuned = device.untunedConvolutionAlgorithm(for: problem)
-                #expect(device.convolutionCandidates(for: problem).contains(untuned) || untuned == .im2colGEMM, "\(problem): \(untuned)")
+                let untuned = device.untunedAlgorithm(for: .convolution(problem))
+                #expect(device.tuningCandidates(for: .convolution(problem)).contains(untuned), "\(problem): \(untuned)")
             }
         }
     }

@@ -1,6 +1,6 @@
 import SynapseBackend
 
-/// The convolution primitives: each pass runs with the algorithm `convolutionTuning` picks for
+/// The convolution primitives: each pass runs with the algorithm `kernelTuning` picks for
 /// its geometry (tuned, tuned now with `tunesOnFirstUse`, or the device class's default).
 extension OpenCLDevice {
     package func conv2d(_ g: Conv2dGeometry, x: BufferView, weight: BufferView, bias: BufferView?, y: BufferView) throws {
@@ -44,9 +44,9 @@ extension OpenCLDevice {
             guard case let .direct(blocking) = forced else { return forced }
             return problem.directIsSupported && ConvolutionCandidates.fits(blocking, problem) ? forced : .im2colGEMM
         }
-        let (algorithm, needsTuning) = convolutionTuning.algorithm(for: problem)
-        guard needsTuning else { return algorithm }
-        return try tuneConvolution(problem).winner
+        let (algorithm, needsTuning) = kernelTuning.algorithm(for: problem)
+        guard needsTuning, case let .convolution(winner) = try tune(.convolution(problem)).winner else { return algorithm }
+        return winner
     }
 
     /// Enqueues one pass of `problem` with `algorithm`. Operands in the primitives' order: forward

@@ -14,17 +14,36 @@ struct GemmOperand {
 
 extension OpenCLDevice {
     package func matmul(_ shape: MatMulShape, a: BufferView, b: BufferView, c: BufferView) throws {
-        let name = "matmul(transposeA: \(shape.transposeA), transposeB: \(shape.transposeB))"
-        let (batch, m, n, k) = (shape.batch, shape.m, shape.n, shape.k)
+        let problem = MatMulProblem(shape)
+        var (algorithm, needsTuning) = kernelTuning.algorithm(for: problem)
+        if let forced = Self.forcedMatMulAlgorithm {
+            algorithm = forced
+        } else if needsTuning, case let .matmul(winner) = try tune(.matmul(problem)).winner {
+            algorithm = winner
+        }
+        try runMatMul(problem, with: algorithm, a: a, b: b, c: c)
+    }
+
+    /// Replaces the chosen algorithm for products enqueued inside `$forcedMatMulAlgorithm.withValue`
+    /// (tests run every candidate this way).
+    @TaskLocal package static var forcedMatMulAlgorithm: MatMulAlgorithm?
+
+    /// Enqueues `problem` with `algorithm` on checked `[batch, rows, cols]` operands.
+    package func runMatMul(_ problem: MatMulProblem, with algorithm: MatMulAlgorithm, a: BufferView, b: BufferView,
+                           c: BufferView) throws {
+        let name = "matmul(transposeA: \(problem.transposeA), transposeB: \(problem.transposeB))"
+        let (batch, m, n, k) = (problem.batch, problem.m, problem.n, problem.k)
         let cm = try checkedMem(c, name)
         if k == 0 { return try fillWords(c, bits: 0, name) }
-        var opA = matrixOperand(a, try checkedMem(a, name), shape.transposeA)
-        var opB = matrixOperand(b, try checkedMem(b, name), shape.transposeB)
+        var opA = matrixOperand(a, try checkedMem(a, name), problem.transposeA)
+        var opB = matrixOperand(b, try checkedMem(b, name), problem.transposeB)
         opA.batchStride = batch > 1 && a.shape[0] > 1 ? a.strides[0] : 0
         opB.batchStride = batch > 1 && b.shape[0] > 1 ? b.strides[0] : 0
         let opC = GemmOperand(mem: cm, offset: c.offset, ld: n, transposed: false, batchStride: m * n)
 
-        if batch == 1 {
+        if case let .own(blocking) = algorithm {
+            try ownGemm(problem, blocking, opA, opB, opC)
+        } else if batch == 1 {
             try gemm(m: m, n: n, k: k, opA, opB, opC, beta: 0, name)
         } else if !opA.transposed && opA.batchStride == m * opA.ld && opB.batchStride == 0 {
             // One shared right-hand matrix and stacked left-hand rows: a single taller GEMM.

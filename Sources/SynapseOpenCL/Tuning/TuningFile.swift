@@ -1,35 +1,40 @@
 import Foundation
 import SynapseJSON
 
-/// The on-disk record of tuned convolution algorithms for one device and driver: JSON of the form
+/// The on-disk record of tuned kernels for one device and driver, convolution passes and matrix
+/// products alike: JSON of the form
 ///
-///     {"format": "synapse-convolution-tuning", "version": 1, "device": "…", "driver": "…",
+///     {"format": "synapse-kernel-tuning", "version": 1, "device": "…", "driver": "…",
 ///      "entries": {"forward n256 c1 28x28 oc6 k5x5 s1x1 p2x2 d1x1 g1":
 ///                  {"algorithm": "direct", "outputsPerItem": 3, "columnsPerItem": 10, "groupSize": 32,
-///                   "slices": 1, "milliseconds": 6.1, "defaultMilliseconds": 7.2, "im2colMilliseconds": 48.0}}}
+///                   "slices": 1, "milliseconds": 6.1, "defaultMilliseconds": 7.2, "libraryMilliseconds": 48.0},
+///                  "matmul NT b1 256x120x400":
+///                  {"algorithm": "gemm", "rowsPerItem": 4, "columnsPerItem": 8, "groupSize": 16, …}}}
+///
+/// Algorithms: `im2col` and `direct` for convolutions, `clblast` and `gemm` for products.
 ///
 /// Parsed strictly (the fuzzed JSON parser of safetensors headers), so a damaged file is refused
 /// as a whole with the reason, and its owner ignores it with a warning.
-public struct ConvolutionTuningFile: Sendable, Equatable {
+public struct TuningFile: Sendable, Equatable {
     /// The winner of one problem and what it was measured against.
     public struct Entry: Sendable, Equatable {
-        public var algorithm: ConvolutionAlgorithm
-        /// Median time of the winner, of the untuned default, and of im2col + CLBlast (nil when
-        /// not measured), in milliseconds.
+        public var algorithm: TunedAlgorithm
+        /// Median time of the winner, of the untuned default, and of the CLBlast-based algorithm
+        /// (im2col + CLBlast, or CLBlast's SGEMM; nil when not measured), in milliseconds.
         public var milliseconds: Double
         public var defaultMilliseconds: Double?
-        public var im2colMilliseconds: Double?
+        public var libraryMilliseconds: Double?
 
-        public init(algorithm: ConvolutionAlgorithm, milliseconds: Double, defaultMilliseconds: Double? = nil,
-                    im2colMilliseconds: Double? = nil) {
+        public init(algorithm: TunedAlgorithm, milliseconds: Double, defaultMilliseconds: Double? = nil,
+                    libraryMilliseconds: Double? = nil) {
             self.algorithm = algorithm
             self.milliseconds = milliseconds
             self.defaultMilliseconds = defaultMilliseconds
-            self.im2colMilliseconds = im2colMilliseconds
+            self.libraryMilliseconds = libraryMilliseconds
         }
     }
 
-    public static let format = "synapse-convolution-tuning"
+    public static let format = "synapse-kernel-tuning"
     public static let version = 1
     /// The largest file read; a real one holds a few hundred entries of ~250 bytes.
     public static let maxBytes = 16 << 20
@@ -53,7 +58,7 @@ public struct ConvolutionTuningFile: Sendable, Equatable {
     }
 
     /// Parses a tuning file.
-    public static func parse(_ data: Data) throws -> ConvolutionTuningFile {
+    public static func parse(_ data: Data) throws -> TuningFile {
         func bad(_ why: String) -> ParseError { ParseError(description: why) }
         guard data.count <= maxBytes else { throw bad("larger than \(maxBytes) bytes") }
         let document: JSONValue
@@ -78,7 +83,7 @@ public struct ConvolutionTuningFile: Sendable, Equatable {
                 throw bad("entry \"\(key)\": \(error.description)")
             }
         }
-        return ConvolutionTuningFile(device: device, driver: driver, entries: entries)
+        return TuningFile(device: device, driver: driver, entries: entries)
     }
 
     private static func entry(_ value: JSONValue) throws -> Entry {
@@ -101,20 +106,26 @@ public struct ConvolutionTuningFile: Sendable, Equatable {
             }
             return number
         }
-        let algorithm: ConvolutionAlgorithm
+        let algorithm: TunedAlgorithm
         switch object["algorithm"] {
         case .string("im2col")?:
-            algorithm = .im2colGEMM
+            algorithm = .convolution(.im2colGEMM)
         case .string("direct")?:
-            algorithm = .direct(DirectConvolutionBlocking(
+            algorithm = .convolution(.direct(DirectConvolutionBlocking(
                 outputsPerItem: try integer("outputsPerItem"), columnsPerItem: try integer("columnsPerItem"),
-                groupSize: try integer("groupSize"), slices: try integer("slices")))
+                groupSize: try integer("groupSize"), slices: try integer("slices"))))
+        case .string("clblast")?:
+            algorithm = .matmul(.clblast)
+        case .string("gemm")?:
+            algorithm = .matmul(.own(GemmBlocking(rowsPerItem: try integer("rowsPerItem"),
+                                                  columnsPerItem: try integer("columnsPerItem"),
+                                                  groupSize: try integer("groupSize"))))
         default:
-            throw bad("\"algorithm\" must be \"im2col\" or \"direct\", got \(object["algorithm"]?.summary ?? "nothing")")
+            throw bad("\"algorithm\" must be \"im2col\", \"direct\", \"clblast\" or \"gemm\", got \(object["algorithm"]?.summary ?? "nothing")")
         }
         return Entry(algorithm: algorithm, milliseconds: try time("milliseconds", required: true)!,
                      defaultMilliseconds: try time("defaultMilliseconds", required: false),
-                     im2colMilliseconds: try time("im2colMilliseconds", required: false))
+                     libraryMilliseconds: try time("libraryMilliseconds", required: false))
     }
 
     /// The file's JSON text, entries sorted by key.
@@ -137,15 +148,20 @@ public struct ConvolutionTuningFile: Sendable, Equatable {
             let entry = entries[key]!
             var fields: [String]
             switch entry.algorithm {
-            case .im2colGEMM:
+            case .convolution(.im2colGEMM):
                 fields = ["\"algorithm\": \"im2col\""]
-            case let .direct(b):
+            case .matmul(.clblast):
+                fields = ["\"algorithm\": \"clblast\""]
+            case let .matmul(.own(b)):
+                fields = ["\"algorithm\": \"gemm\"", "\"rowsPerItem\": \(b.rowsPerItem)",
+                          "\"columnsPerItem\": \(b.columnsPerItem)", "\"groupSize\": \(b.groupSize)"]
+            case let .convolution(.direct(b)):
                 fields = ["\"algorithm\": \"direct\"", "\"outputsPerItem\": \(b.outputsPerItem)",
                           "\"columnsPerItem\": \(b.columnsPerItem)", "\"groupSize\": \(b.groupSize)", "\"slices\": \(b.slices)"]
             }
             fields.append("\"milliseconds\": \(number(entry.milliseconds))")
             if let value = entry.defaultMilliseconds { fields.append("\"defaultMilliseconds\": \(number(value))") }
-            if let value = entry.im2colMilliseconds { fields.append("\"im2colMilliseconds\": \(number(value))") }
+            if let value = entry.libraryMilliseconds { fields.append("\"libraryMilliseconds\": \(number(value))") }
             lines.append("    \(quoted(key)): {" + fields.joined(separator: ", ") + "}")
         }
         let text = "{\"format\": \(quoted(Self.format)), \"version\": \(Self.version), \"device\": \(quoted(device)), "
