@@ -11,7 +11,9 @@ import Foundation
 /// finishes them (the last layers first). From `submit` until `waitAll()` returns, the caller
 /// must not touch a bucket's memory, and must call no other collective on the communicator.
 ///
-/// The buffer is not owned: it must stay allocated while the exchange exists.
+/// The buffer is not owned: it must stay allocated while the exchange exists. When the gradients
+/// live in device memory, a `BucketTransfer` copies each bucket into the buffer before its
+/// allreduce and back after it, on the communication thread.
 public final class GradientExchange: @unchecked Sendable {
     /// The buckets, as ranges of element offsets into the buffer, in exchange order.
     public let buckets: [Range<Int>]
@@ -24,12 +26,12 @@ public final class GradientExchange: @unchecked Sendable {
     /// - Throws: `DistributedError.invalidBuckets` when a bucket is empty, outside the buffer,
     ///   or overlaps another.
     public init(communicator: any Communicator, gradients: UnsafeMutableBufferPointer<Float>,
-                buckets: [Range<Int>], reduction: Reduction = .average) throws {
+                buckets: [Range<Int>], reduction: Reduction = .average, transfer: BucketTransfer? = nil) throws {
         try Self.validate(buckets, bufferCount: gradients.count)
         self.buckets = buckets
         self.reduction = reduction
         state = ExchangeState(communicator: communicator, base: gradients.baseAddress, buckets: buckets,
-                              reduction: reduction)
+                              reduction: reduction, transfer: transfer)
         state.startThread()
     }
 
@@ -42,6 +44,13 @@ public final class GradientExchange: @unchecked Sendable {
     ///   error of an earlier failed allreduce.
     public func submit(_ index: Int) throws {
         try state.submit(index)
+    }
+
+    /// Submits every bucket not submitted yet in this step (those whose gradients no hook reported).
+    ///
+    /// - Throws: `exchangeClosed`, or the error of an earlier failed allreduce.
+    public func submitRemaining() throws {
+        try state.submitRemaining()
     }
 
     /// Waits until every bucket of this step has been exchanged, and readies the next step.
@@ -80,6 +89,7 @@ private final class ExchangeState: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>?
     let buckets: [Range<Int>]
     let reduction: Reduction
+    let transfer: BucketTransfer?
 
     private let condition = NSCondition()
     private var submitted: [Bool]
@@ -91,11 +101,12 @@ private final class ExchangeState: @unchecked Sendable {
     private let threadEnded = DispatchSemaphore(value: 0)
 
     init(communicator: any Communicator, base: UnsafeMutablePointer<Float>?, buckets: [Range<Int>],
-         reduction: Reduction) {
+         reduction: Reduction, transfer: BucketTransfer?) {
         self.communicator = communicator
         self.base = base
         self.buckets = buckets
         self.reduction = reduction
+        self.transfer = transfer
         submitted = Array(repeating: false, count: buckets.count)
     }
 
@@ -114,6 +125,13 @@ private final class ExchangeState: @unchecked Sendable {
         guard buckets.indices.contains(index) else { throw DistributedError.unknownBucket(index, count: buckets.count) }
         guard !submitted[index] else { throw DistributedError.bucketSubmittedTwice(index) }
         submitted[index] = true
+        condition.broadcast()
+    }
+
+    func submitRemaining() throws {
+        condition.lock(); defer { condition.unlock() }
+        try checkUsable()
+        submitted = Array(repeating: true, count: buckets.count)
         condition.broadcast()
     }
 
@@ -156,14 +174,16 @@ private final class ExchangeState: @unchecked Sendable {
         while true {
             while !isClosed && !(nextToSend < buckets.count && submitted[nextToSend]) { condition.wait() }
             if isClosed { break }
-            let bucket = buckets[nextToSend]
+            let index = nextToSend, bucket = buckets[index]
             nextToSend += 1
             condition.unlock()
             let start = clock.now
             var error: (any Error)?
             do {
+                try transfer?.toHost(index, bucket)
                 try communicator.allreduce(UnsafeMutableBufferPointer(start: base! + bucket.lowerBound,
                                                                       count: bucket.count), reduction)
+                try transfer?.fromHost(index, bucket)
             } catch let thrown { error = thrown }
             let elapsed = clock.now - start
             condition.lock()
@@ -174,5 +194,21 @@ private final class ExchangeState: @unchecked Sendable {
             if failure != nil { break }
         }
         condition.unlock()
+    }
+}
+
+/// What the communication thread does around each bucket's allreduce when the gradients are not
+/// in the exchange's buffer: fill the bucket's range of it before (from device memory, scaled), and
+/// copy the result back after. Both get the bucket's index and range; an error fails the exchange.
+public struct BucketTransfer: Sendable {
+    /// Fills the bucket's range of the buffer.
+    public var toHost: @Sendable (Int, Range<Int>) throws -> Void
+    /// Takes the exchanged values from the bucket's range of the buffer.
+    public var fromHost: @Sendable (Int, Range<Int>) throws -> Void
+
+    public init(toHost: @escaping @Sendable (Int, Range<Int>) throws -> Void,
+                fromHost: @escaping @Sendable (Int, Range<Int>) throws -> Void) {
+        self.toHost = toHost
+        self.fromHost = fromHost
     }
 }
