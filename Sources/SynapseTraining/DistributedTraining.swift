@@ -39,6 +39,9 @@ public final class DistributedTraining {
     public private(set) var exchangedSteps = 0
     public private(set) var totalTiming = ExchangeTiming(total: .zero, exposed: .zero)
     public private(set) var totalCopyTime: Duration = .zero
+    /// Gradient buckets the last step handed to the communication thread during backward, as
+    /// backward finished them (the rest went after it: parameters backward did not reach).
+    public private(set) var lastBucketsHandedOverInBackward = 0
     /// The exchange's buckets, in the order they are sent: the gradients' from the end of the arena
     /// (the last layers, finished first by backward), then the loss, stop flag and buffers.
     public var buckets: [Range<Int>] { exchange.buckets }
@@ -133,6 +136,7 @@ public final class DistributedTraining {
         for buckets in bucketsOfParameter { for bucket in buckets { unfinished[bucket] += 1 } }
         parameterIndex = Dictionary(uniqueKeysWithValues: model.parameters().enumerated().map { (ObjectIdentifier($1.value), $0) })
         handOverFailure = nil
+        lastBucketsHandedOverInBackward = 0
         return try whenGradientReady({ [unowned self] tensor in gradientReady(tensor) }, pass)
     }
 
@@ -143,6 +147,7 @@ public final class DistributedTraining {
             unfinished[bucket] -= 1
             guard unfinished[bucket] == 0 else { continue }
             do { try exchange.submit(bucket) } catch { handOverFailure = error; return }
+            lastBucketsHandedOverInBackward += 1
         }
     }
 

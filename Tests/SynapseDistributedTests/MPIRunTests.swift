@@ -47,6 +47,10 @@ struct MPIRunTests {
         #expect(result.status == 0 && !result.timedOut, "\(result.output)")
         let verdict = result.lines(ofRank: 0).first { $0.contains("dropout training matches one process") }
         #expect(verdict?.hasPrefix("ok ") == true, "\(result.output)")
+        for rank in 0..<2 {
+            let overlap = result.lines(ofRank: rank).first { $0.contains("every gradient bucket handed over during backward") }
+            #expect(overlap?.hasPrefix("ok ") == true, "\(result.output)")
+        }
         #expect(result.lines(ofRank: 1).last == "done", "\(result.output)")
     }
 

@@ -5,14 +5,20 @@ import SynapseTraining
 
 /// Trains `AlexNetSmall` without batch norm, dropout on, for 20 steps of a global batch of 16 as a
 /// rank of the job, on the device `spec` names; rank 0 then trains the same net alone on the whole batches and compares every
-/// parameter. Prints `rank R: ok|FAIL dropout training matches one process …` and `rank R: done`.
+/// parameter. Prints `rank R: ok|FAIL every gradient bucket handed over during backward …` (small
+/// buckets, so that the exchange overlaps backward), `rank R: ok|FAIL dropout training matches one
+/// process …` and `rank R: done`.
 func checkDropoutTraining(_ communicator: any Communicator, device spec: String) {
     let say = { (line: String) in print("rank \(communicator.rank): \(line)"); fflush(nil) }
     do {
         let device = try Devices.resolve(spec)
         let distributed = try dropoutTrainer(device: device, communicator: communicator)
-        let job = try distributed.distribute(over: communicator)
+        // Small buckets, so that several go out while backward runs (and during replays).
+        let job = try distributed.distribute(over: communicator, bucketElements: 50_000)
         _ = try distributed.train(steps: 20)
+        let gradientBuckets = job.buckets.count - 1, early = job.lastBucketsHandedOverInBackward
+        if communicator.size > 1 { say("\(gradientBuckets > 1 && early == gradientBuckets ? "ok" : "FAIL") every gradient bucket handed over "
+            + "during backward (\(early) of \(gradientBuckets), \(distributed.replayedSteps) replayed steps)") }
         if communicator.isRoot {
             let alone = try dropoutTrainer(device: device, communicator: nil)
             _ = try alone.train(steps: 20)
