@@ -53,6 +53,16 @@ public final class GradientExchange: @unchecked Sendable {
         try state.submitRemaining()
     }
 
+    /// Runs `collective` (another collective on the communicator, such as a synchronised batch
+    /// norm's allreduce during backward) on the calling thread, in a place of the collective order
+    /// that is the same on every rank: after the buckets submitted so far that the thread can send
+    /// (those after the first bucket not yet submitted wait), before any other.
+    ///
+    /// - Throws: `exchangeClosed`, the error of an earlier failed allreduce, or `collective`'s.
+    public func perform(_ collective: () throws -> Void) throws {
+        try state.perform(collective)
+    }
+
     /// Waits until every bucket of this step has been exchanged, and readies the next step.
     ///
     /// - Returns: the step's timing: the time spent exchanging and the part of it spent waiting here.
@@ -98,6 +108,8 @@ private final class ExchangeState: @unchecked Sendable {
     private var busy = Duration.zero
     private var failure: (any Error)?
     private var isClosed = false
+    /// Whether the caller runs a collective of its own (`perform`); the thread sends nothing meanwhile.
+    private var isPerforming = false
     private let threadEnded = DispatchSemaphore(value: 0)
 
     init(communicator: any Communicator, base: UnsafeMutablePointer<Float>?, buckets: [Range<Int>],
@@ -133,6 +145,25 @@ private final class ExchangeState: @unchecked Sendable {
         try checkUsable()
         submitted = Array(repeating: true, count: buckets.count)
         condition.broadcast()
+    }
+
+    func perform(_ collective: () throws -> Void) throws {
+        condition.lock()
+        // Wait for the thread to send every bucket it can and to be idle.
+        while failure == nil && !isClosed
+                && (completed < nextToSend || (nextToSend < buckets.count && submitted[nextToSend])) {
+            condition.wait()
+        }
+        do { try checkUsable() } catch { condition.unlock(); throw error }
+        isPerforming = true
+        condition.unlock()
+        defer {
+            condition.lock()
+            isPerforming = false
+            condition.broadcast()
+            condition.unlock()
+        }
+        try collective()
     }
 
     func waitAll() throws -> ExchangeTiming {
@@ -172,7 +203,7 @@ private final class ExchangeState: @unchecked Sendable {
         let clock = ContinuousClock()
         condition.lock()
         while true {
-            while !isClosed && !(nextToSend < buckets.count && submitted[nextToSend]) { condition.wait() }
+            while !isClosed && (isPerforming || !(nextToSend < buckets.count && submitted[nextToSend])) { condition.wait() }
             if isClosed { break }
             let index = nextToSend, bucket = buckets[index]
             nextToSend += 1
