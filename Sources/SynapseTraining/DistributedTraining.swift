@@ -15,6 +15,9 @@ import SynapseDistributed
 /// so they stay identical on every rank). The optimizer runs once every bucket is back. The result
 /// is the mean gradient and loss over the global batch, exactly as one process computes them,
 /// uneven slices included; every rank then takes the same optimizer step.
+///
+/// With `syncBatchNorm`, batch norm normalises over the global batch (`withBatchNormGroup` over the
+/// job's ranks): every rank then computes the same running statistics, and they do not ride along.
 public final class DistributedTraining {
     /// The job.
     public let communicator: any Communicator
@@ -42,6 +45,8 @@ public final class DistributedTraining {
     /// Gradient buckets the last step handed to the communication thread during backward, as
     /// backward finished them (the rest went after it: parameters backward did not reach).
     public private(set) var lastBucketsHandedOverInBackward = 0
+    /// Whether batch norm normalises over the global batch rather than each rank's slice.
+    public let syncBatchNorm: Bool
     /// The exchange's buckets, in the order they are sent: the gradients' from the end of the arena
     /// (the last layers, finished first by backward), then the loss, stop flag and buffers.
     public var buckets: [Range<Int>] { exchange.buckets }
@@ -49,7 +54,7 @@ public final class DistributedTraining {
     private let arena: ParameterArena
     private let model: Module
     /// The model's float buffers, looked up anew each time (a checkpoint load may replace them).
-    private var buffers: [Tensor] { Self.floatBuffers(of: model) }
+    private var buffers: [Tensor] { syncBatchNorm ? [] : Self.floatBuffers(of: model) }
     private let source: ShardedBatchSource
     private let device: any Device
     private let host: UnsafeMutableBufferPointer<Float>
@@ -66,19 +71,23 @@ public final class DistributedTraining {
     private var parameterIndex: [ObjectIdentifier: Int] = [:]
     private let weight = WeightBox()
     private var handOverFailure: (any Error)?
+    /// The ranks as a batch-norm group, with `syncBatchNorm`.
+    private var batchNormGroup: ExchangeBatchNormGroup?
 
     /// Floats per bucket: about 25 MB, as PyTorch DDP's default.
     public static let bucketElements = 25 * 1024 * 1024 / MemoryLayout<Float>.stride
 
     init(communicator: any Communicator, arena: ParameterArena, model: Module, source: ShardedBatchSource,
-         device: any Device, bucketElements: Int = DistributedTraining.bucketElements) throws {
+         device: any Device, bucketElements: Int = DistributedTraining.bucketElements,
+         syncBatchNorm: Bool = false) throws {
         self.communicator = communicator
+        self.syncBatchNorm = syncBatchNorm
         self.shard = source.shard
         self.arena = arena
         self.model = model
         self.source = source
         self.device = device
-        let count = arena.count + 2 + Self.floatBuffers(of: model).reduce(0) { $0 + $1.count }
+        let count = arena.count + 2 + (syncBatchNorm ? 0 : Self.floatBuffers(of: model).reduce(0) { $0 + $1.count })
         let buckets = Self.buckets(count: arena.count, elements: Swift.max(bucketElements, 1)) + [arena.count ..< count]
         bucketsOfParameter = zip(arena.offsets, arena.shapes).map { offset, shape in
             let range = offset ..< offset + shape.reduce(1, *)
@@ -95,6 +104,7 @@ public final class DistributedTraining {
             host.deallocate()
             throw error
         }
+        if syncBatchNorm { batchNormGroup = ExchangeBatchNormGroup(communicator: communicator, exchange: exchange) }
     }
 
     deinit {
@@ -115,7 +125,7 @@ public final class DistributedTraining {
 
     /// Replaces every rank's parameters and float buffers with rank 0's (before the first step).
     func broadcastInitialState() throws {
-        for tensor in [arena.values] + buffers {
+        for tensor in [arena.values] + Self.floatBuffers(of: model) {
             var values = try tensor.toArray()
             try communicator.broadcast(&values, from: 0)
             tensor.assign(Tensor(values, shape: tensor.shape, on: device))
@@ -137,7 +147,9 @@ public final class DistributedTraining {
         parameterIndex = Dictionary(uniqueKeysWithValues: model.parameters().enumerated().map { (ObjectIdentifier($1.value), $0) })
         handOverFailure = nil
         lastBucketsHandedOverInBackward = 0
-        return try whenGradientReady({ [unowned self] tensor in gradientReady(tensor) }, pass)
+        return try withBatchNormGroup(batchNormGroup) {
+            try whenGradientReady({ [unowned self] tensor in gradientReady(tensor) }, pass)
+        }
     }
 
     /// Backward has finished `tensor`'s gradient: submits the buckets it completes.
