@@ -81,6 +81,21 @@ struct CLIDistributedTests {
                 "\(result.stderr)")
     }
 
+    @Test func syncBatchNormTrainsAlexNetSmallOnTwoRanksAndIsRefusedWithoutDistributed() throws {
+        let data = try FashionMNISTFiles.directory()
+        let common = ["train", "--sync-batchnorm", "--model", "alexnet-small", "--device", "cpu", "--data-dir", data,
+                      "--limit-train", "128", "--limit-test", "64", "--batch-size", "64", "--epochs", "1"]
+        let job = try MPIJob.run(ranks: 2, common + ["--distributed", "--verbose"])
+        #expect(job.status == 0 && !job.timedOut, "\(job.stderr)")
+        // Running statistics no longer ride along: 2 floats (loss, stop flag) after the gradients.
+        #expect(job.stderr.contains("note: gradient exchange: 2 ranks, 538498 floats in 1 bucket(s) + 1 per step over 2 steps"),
+                "\(job.stderr)")
+        let alone = try CLI.run(common)
+        #expect(alone.status != 0)
+        #expect(alone.stderrLines == ["synapse: error: invalid value for --sync-batchnorm: applies to --distributed runs only"],
+                "\(alone.stderr)")
+    }
+
     @Test func aGlobalBatchSmallerThanTheRanksIsRefusedNamingTheOption() throws {
         let result = try MPIJob.run(ranks: 2, ["train", "--distributed", "--device", "cpu", "--data-dir",
                                                try FashionMNISTFiles.directory(), "--batch-size", "1", "--epochs", "1"])
