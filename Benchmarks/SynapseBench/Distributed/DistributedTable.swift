@@ -11,9 +11,10 @@ struct DistributedTable {
     }
 
     static let legend = """
-        exchange: the communication thread's work per step (device↔host copies of the gradient buckets and their \
-        allreduces); hidden: the part overlapped with backward; exposed: the part the step waited for after backward; \
-        copies: the step's own copies of the loss and buffers; efficiency: 1-process step / N-rank step \
+        exchange: the communication thread's work per step (device↔host copies of the gradient buckets, which wait \
+        for the device to finish them, and their allreduces, which wait for the slowest rank); hidden: the part \
+        overlapped with the step; exposed: the part the step waited for after backward; copies: the step's own \
+        copies of the buffers and loss; efficiency: 1-process step / N-rank step \
         (the job's images/s over N × one process's, each rank keeping its batch).
         """
 
