@@ -85,6 +85,7 @@ let package = Package(
         ]),
         .executableTarget(name: "SynapseBench", dependencies: [
             "Synapse", "SynapseVersion", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SynapseDistributed", "SynapseTraining",
         ], path: "Benchmarks/SynapseBench"),
 
         // MARK: Tests

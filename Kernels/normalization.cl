@@ -93,6 +93,29 @@ __kernel void batch_norm_stats_f32(__global const float* x, int xo, int N, int C
     }
 }
 
+// One group per channel: the mean and the sum of squared deviations from it (two passes), the
+// parts of the statistics that the ranks of a synchronised batch norm combine.
+__kernel void batch_norm_moments_f32(__global const float* x, int xo, int N, int C, int HW,
+                                     __global float* mean, int mo, __global float* squaredDeviations, int qo) {
+    __local float scratch[BN_GROUP];
+    int c = get_group_id(0);
+    if (c >= C) return;
+    int M = N * HW;
+    float sum = 0.0f;
+    for (int i = get_local_id(0); i < M; i += get_local_size(0)) sum += x[xo + ((i / HW) * C + c) * HW + i % HW];
+    float m = bn_group_sum(scratch, sum) / (float)M;
+    float squares = 0.0f;
+    for (int i = get_local_id(0); i < M; i += get_local_size(0)) {
+        float d = x[xo + ((i / HW) * C + c) * HW + i % HW] - m;
+        squares += d * d;
+    }
+    float total = bn_group_sum(scratch, squares);
+    if (get_local_id(0) == 0) {
+        mean[mo + c] = m;
+        squaredDeviations[qo + c] = total;
+    }
+}
+
 // y = x * scale + shift with scale = weight * invStd and shift = bias - mean * scale. `fromVariance`:
 // `spread` holds variances (evaluation, running statistics), else invStd (training).
 __kernel void batch_norm_apply_f32(__global float* y, int yo, __global const float* x, int xo, int N, int C, int HW,
@@ -134,19 +157,19 @@ __kernel void batch_norm_backward_reduce_f32(__global const float* x, int xo, __
 }
 
 // gradX = weight * invStd * (gradY - gradBias / M - xhat * gradWeight / M) in training (the batch
-// statistics depend on x), weight * invStd * gradY in evaluation.
+// statistics depend on x; M is the values per channel the sums were taken over: N * HW, or the
+// global batch's in a synchronised batch norm), weight * invStd * gradY in evaluation.
 __kernel void batch_norm_backward_apply_f32(__global float* gx, int gxo, __global const float* x, int xo,
                                             __global const float* gy, int gyo, int N, int C, int HW,
                                             __global const float* weight, int wo, __global const float* mean, int mo,
                                             __global const float* invStd, int so, __global const float* gradWeight, int gwo,
-                                            __global const float* gradBias, int gbo, int training) {
+                                            __global const float* gradBias, int gbo, int training, float M) {
     int index = get_global_id(0);
     if (index >= N * C * HW) return;
     int c = (index / HW) % C;
     float s = invStd[so + c];
     float g = gy[gyo + index];
     if (training) {
-        float M = (float)(N * HW);
         float xhat = (x[xo + index] - mean[mo + c]) * s;
         g = g - gradBias[gbo + c] / M - xhat * gradWeight[gwo + c] / M;
     }

@@ -50,6 +50,9 @@ struct SynapseBench: ParsableCommand {
     @Flag(help: "List the suites and cases for the device and exit.")
     var list = false
 
+    @Flag(help: "Time data-parallel training steps as one rank of `mpirun -np N synapse-bench --distributed` (--filter: lenet5, alexnet-small).")
+    var distributed = false
+
     mutating func validate() throws {
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
         if let warmup, warmup < 0 { throw ValidationError("--warmup must not be negative") }
@@ -65,6 +68,11 @@ struct SynapseBench: ParsableCommand {
             target = try device.map(Devices.resolve) ?? Devices.defaultDevice()
         } catch {
             throw ValidationError("\(error)")
+        }
+        if distributed {
+            try DistributedBench(device: target, warmup: options.warmup, iterations: options.iterations, quick: quick,
+                                 filter: filter).run()
+            return
         }
         let context = SuiteContext(device: target, quick: quick)
         let selection = CaseSelection(filter: filter, allSizes: allSizes)

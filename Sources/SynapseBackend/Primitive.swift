@@ -90,6 +90,21 @@ public enum Primitive: Sendable, Hashable {
     /// of `.batchNorm` through the batch statistics (training), or with `mean` and `invStd` taken from
     /// the running statistics as constants (evaluation).
     case batchNormBackward(BatchNormParameters)
+    /// inputs `[x]` (`[N, C, H, W]`), outputs `[mean, squaredDeviations]` (`[C]` each): each
+    /// channel's mean over `(N, H, W)` and the sum of squared deviations from it. The ranks of a
+    /// synchronised batch norm combine these into the global batch's statistics, then normalise
+    /// with `.batchNorm` in evaluation mode.
+    case batchNormStatistics
+    /// inputs `[x, gradY, mean, invStd]`, outputs `[sumGradY, sumGradYXhat]` (`[C]` each): per
+    /// channel `Σ gradY` and `Σ gradY · (x - mean) · invStd` over `(N, H, W)`, that is
+    /// `.batchNormBackward`'s `gradBias` and `gradWeight`, which a synchronised batch norm sums over
+    /// its ranks before `.batchNormBackwardInput`.
+    case batchNormBackwardReduce
+    /// inputs `[x, gradY, weight, mean, invStd, sumGradY, sumGradYXhat]`, outputs `[gradX]`:
+    /// `weight · invStd · (gradY - sumGradY / count - xhat · sumGradYXhat / count)` with
+    /// `xhat = (x - mean) · invStd`, where the sums and `count` (values per channel) are the global
+    /// batch's: the training-mode input gradient of a synchronised batch norm.
+    case batchNormBackwardInput(count: Int)
 
     // MARK: Bias and activation: the epilogue of a GEMM or convolution
 

@@ -231,6 +231,47 @@ extension PrimitiveKernels {
             try batchNormBackward(p, x: x, gradY: gradY, weight: weight, mean: mean, invStd: invStd, gradX: gradX,
                                   gradWeight: gradWeight, gradBias: gradBias)
 
+        case .batchNormStatistics:
+            let o = try operands(1...1, 2...2)
+            let x = try o.input(0, "input", contiguous: true)
+            try o.expectRank(x, 4, "input", "[N, C, H, W]")
+            let channels = [x.shape[1]]
+            let mean = try o.output(0, "mean", shape: channels)
+            let squares = try o.output(1, "squaredDeviations", shape: channels)
+            if nothingToDo(mean) { return }
+            try batchNormStatistics(x: x, mean: mean, squaredDeviations: squares)
+
+        case .batchNormBackwardReduce:
+            let o = try operands(4...4, 2...2)
+            let x = try o.input(0, "input", contiguous: true)
+            try o.expectRank(x, 4, "input", "[N, C, H, W]")
+            let channels = [x.shape[1]]
+            let gradY = try o.input(1, "gradOutput", shape: x.shape, contiguous: true)
+            let mean = try o.input(2, "mean", shape: channels, contiguous: true)
+            let invStd = try o.input(3, "invStd", shape: channels, contiguous: true)
+            let sumGradY = try o.output(0, "sumGradY", shape: channels)
+            let sumGradYXhat = try o.output(1, "sumGradYXhat", shape: channels)
+            if nothingToDo(sumGradY) { return }
+            try batchNormBackwardReduce(x: x, gradY: gradY, mean: mean, invStd: invStd, sumGradY: sumGradY,
+                                        sumGradYXhat: sumGradYXhat)
+
+        case let .batchNormBackwardInput(count):
+            let o = try operands(7...7, 1...1)
+            let x = try o.input(0, "input", contiguous: true)
+            try o.expectRank(x, 4, "input", "[N, C, H, W]")
+            let channels = [x.shape[1]]
+            guard count > 0 else { throw o.failure("count must be positive, got \(count)") }
+            let gradY = try o.input(1, "gradOutput", shape: x.shape, contiguous: true)
+            let weight = try o.input(2, "weight", shape: channels, contiguous: true)
+            let mean = try o.input(3, "mean", shape: channels, contiguous: true)
+            let invStd = try o.input(4, "invStd", shape: channels, contiguous: true)
+            let sumGradY = try o.input(5, "sumGradY", shape: channels, contiguous: true)
+            let sumGradYXhat = try o.input(6, "sumGradYXhat", shape: channels, contiguous: true)
+            let gradX = try o.output(0, "gradInput", shape: x.shape)
+            if nothingToDo(gradX) { return }
+            try batchNormBackwardInput(count: count, x: x, gradY: gradY, weight: weight, mean: mean, invStd: invStd,
+                                       sums: (sumGradY, sumGradYXhat), gradX: gradX)
+
         case let .biasActivation(activation):
             let o = try operands(1...2, 1...1)
             let x = try o.input(0, "input", contiguous: true)
@@ -320,6 +361,9 @@ extension Primitive {
         case .localResponseNormBackward: "localResponseNormBackward"
         case let .batchNorm(p): p.training ? "batchNorm(training)" : "batchNorm(evaluation)"
         case let .batchNormBackward(p): p.training ? "batchNormBackward(training)" : "batchNormBackward(evaluation)"
+        case .batchNormStatistics: "batchNormStatistics"
+        case .batchNormBackwardReduce: "batchNormBackwardReduce"
+        case let .batchNormBackwardInput(count): "batchNormBackwardInput(count: \(count))"
         case let .biasActivation(activation): "biasActivation(\(activation))"
         case let .biasActivationBackward(activation): "biasActivationBackward(\(activation))"
         case .sgdStep: "sgdStep"

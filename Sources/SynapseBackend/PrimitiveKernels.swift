@@ -49,6 +49,12 @@ package protocol PrimitiveKernels: Device {
     func batchNormBackward(_ p: BatchNormParameters, x: BufferView, gradY: BufferView, weight: BufferView,
                            mean: BufferView, invStd: BufferView, gradX: BufferView, gradWeight: BufferView,
                            gradBias: BufferView) throws
+    func batchNormStatistics(x: BufferView, mean: BufferView, squaredDeviations: BufferView) throws
+    func batchNormBackwardReduce(x: BufferView, gradY: BufferView, mean: BufferView, invStd: BufferView,
+                                 sumGradY: BufferView, sumGradYXhat: BufferView) throws
+    /// `sums` are `(sumGradY, sumGradYXhat)`; `count` is the values per channel they were summed over.
+    func batchNormBackwardInput(count: Int, x: BufferView, gradY: BufferView, weight: BufferView, mean: BufferView,
+                                invStd: BufferView, sums: (BufferView, BufferView), gradX: BufferView) throws
 
     // MARK: Bias and activation
     /// `x` and `y` are `[outer, channels, inner]`; `y` may be `x`.

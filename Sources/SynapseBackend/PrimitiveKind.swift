@@ -11,7 +11,7 @@ extension Primitive {
         case matmul
         case conv2d, conv2dActivation, conv2dBackwardInput, conv2dBackwardWeight
         case maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, localResponseNorm, localResponseNormBackward
-        case batchNorm, batchNormBackward
+        case batchNorm, batchNormBackward, batchNormStatistics, batchNormBackwardReduce, batchNormBackwardInput
         case biasActivation, biasActivationBackward
         case sgdStep, adamStep
     }
@@ -42,6 +42,9 @@ extension Primitive {
         case .localResponseNormBackward: .localResponseNormBackward
         case .batchNorm: .batchNorm
         case .batchNormBackward: .batchNormBackward
+        case .batchNormStatistics: .batchNormStatistics
+        case .batchNormBackwardReduce: .batchNormBackwardReduce
+        case .batchNormBackwardInput: .batchNormBackwardInput
         case .biasActivation: .biasActivation
         case .biasActivationBackward: .biasActivationBackward
         case .sgdStep: .sgdStep

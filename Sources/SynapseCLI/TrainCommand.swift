@@ -52,6 +52,9 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var logOptions: LogOptions
     @Flag(help: "Train data-parallel as one rank of an `mpirun -np N` job (without mpirun: one process, with a note).")
     var distributed = false
+    @Flag(name: .customLong("sync-batchnorm"),
+          help: "With --distributed: batch norm normalises over the global batch (statistics summed over the ranks) instead of each rank's slice.")
+    var syncBatchNorm = false
 
     /// The run these options describe.
     var trainingConfiguration: TrainingConfiguration {
@@ -75,6 +78,9 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let stop = StopSignal()  // first, so an early Ctrl-C or SIGTERM is a stop request too
+        guard !syncBatchNorm || distributed else {
+            throw TrainingError.invalidOption(option: "--sync-batchnorm", reason: "applies to --distributed runs only")
+        }
         let job = distributed ? try DistributedRun.start() : nil
         try DistributedRun.failing(job) { try train(stop: stop, job: job) }
     }
@@ -97,7 +103,7 @@ struct TrainCommand: ParsableCommand {
         if isRoot { ImageDataReport.skipped(trainer.data) }
         let reporter = Reporter(json: output.json, quiet: logOptions.quiet)
         let log = isRoot ? try logOptions.makeLog(reporter: reporter) : nil
-        let exchange = try job.map { try trainer.distribute(over: $0.communicator) }
+        let exchange = try job.map { try trainer.distribute(over: $0.communicator, syncBatchNorm: syncBatchNorm) }
         exchange?.stopRequest = { stop.isRequested || log?.failure != nil }
         trainer.onRecord = isRoot ? log?.handle ?? reporter.handle : { _ in }
         trainer.progressInterval = isRoot ? log?.progressInterval ?? reporter.progressInterval : nil

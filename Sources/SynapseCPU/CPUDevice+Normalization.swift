@@ -163,6 +163,78 @@ extension CPUDevice {
         }
     }
 
+    /// Runs `.batchNormStatistics`: each channel's mean and sum of squared deviations from it,
+    /// summed in `Double` in two passes as `.batchNorm` does.
+    package func batchNormStatistics(x input: BufferView, mean meanView: BufferView,
+                                     squaredDeviations squaresView: BufferView) throws {
+        let (batch, channels, plane) = CPUDevice.nchw(input)
+        let x = try floats(input), mean = try floats(meanView), squaredDeviations = try floats(squaresView)
+        let count = Double(batch * plane)
+        ParallelFor.run(channels, costPerItem: 2 * batch * plane) { range in
+            for c in range {
+                var sum = 0.0
+                CPUDevice.forEachRun(c, batch, channels, plane) { offset in
+                    for q in 0..<plane { sum += Double(x[offset + q]) }
+                }
+                let m = sum / count
+                var squares = 0.0
+                CPUDevice.forEachRun(c, batch, channels, plane) { offset in
+                    for q in 0..<plane { let d = Double(x[offset + q]) - m; squares += d * d }
+                }
+                mean[c] = Float(m)
+                squaredDeviations[c] = Float(squares)
+            }
+        }
+    }
+
+    /// Runs `.batchNormBackwardReduce`: `Σ gradY` and `Σ gradY · (x - mean)` (in `Double`, then
+    /// times `invStd`) per channel, as `.batchNormBackward` computes `gradBias` and `gradWeight`.
+    package func batchNormBackwardReduce(x input: BufferView, gradY: BufferView, mean meanView: BufferView,
+                                         invStd invStdView: BufferView, sumGradY: BufferView, sumGradYXhat: BufferView) throws {
+        let (batch, channels, plane) = CPUDevice.nchw(input)
+        let x = try floats(input), gy = try floats(gradY), mean = try floats(meanView), invStd = try floats(invStdView)
+        let sumG = try floats(sumGradY), sumGX = try floats(sumGradYXhat)
+        ParallelFor.run(channels, costPerItem: 2 * batch * plane) { range in
+            for c in range {
+                let m = mean[c]
+                var g = 0.0, gx = 0.0
+                CPUDevice.forEachRun(c, batch, channels, plane) { offset in
+                    for q in 0..<plane {
+                        let value = Double(gy[offset + q])
+                        g += value
+                        gx += value * Double(x[offset + q] - m)
+                    }
+                }
+                sumG[c] = Float(g)
+                sumGX[c] = Float(gx) * invStd[c]
+            }
+        }
+    }
+
+    /// Runs `.batchNormBackwardInput`: the training-mode input gradient of `.batchNormBackward`
+    /// from sums given over `count` values per channel (the global batch's).
+    package func batchNormBackwardInput(count: Int, x input: BufferView, gradY: BufferView, weight: BufferView,
+                                        mean meanView: BufferView, invStd invStdView: BufferView,
+                                        sums: (BufferView, BufferView), gradX: BufferView) throws {
+        let (batch, channels, plane) = CPUDevice.nchw(input)
+        let x = try floats(input), gy = try floats(gradY), w = try floats(weight)
+        let mean = try floats(meanView), invStd = try floats(invStdView)
+        let sumG = try floats(sums.0), sumGX = try floats(sums.1), gx = try floats(gradX)
+        let total = Float(count)
+        ParallelFor.run(channels, costPerItem: 2 * batch * plane) { range in
+            for c in range {
+                let m = mean[c], s = invStd[c], scale = w[c] * s
+                let meanG = sumG[c] / total, meanGX = sumGX[c] / total
+                CPUDevice.forEachRun(c, batch, channels, plane) { offset in
+                    for q in 0..<plane {
+                        let xhat = (x[offset + q] - m) * s
+                        gx[offset + q] = scale * (gy[offset + q] - meanG - xhat * meanGX)
+                    }
+                }
+            }
+        }
+    }
+
     /// Calls `body` with the offset of channel `c`'s plane in each image.
     @inline(__always)
     private static func forEachRun(_ c: Int, _ batch: Int, _ channels: Int, _ plane: Int, _ body: (Int) -> Void) {

@@ -121,7 +121,9 @@ extension ConformanceSuite {
 
     /// `.batchNorm` in training (statistics written, running statistics updated in place from
     /// `initial` values) and evaluation, and `.batchNormBackward` in both modes, over channels of one
-    /// value pair up to more values than a work-group holds.
+    /// value pair up to more values than a work-group holds; and the split primitives of a
+    /// synchronised batch norm (`.batchNormStatistics`, `.batchNormBackwardReduce`,
+    /// `.batchNormBackwardInput`).
     public static let batchNorm: [ConformanceCase] = {
         var random = SeededRandom(43)
         var cases: [ConformanceCase] = []
@@ -153,6 +155,20 @@ extension ConformanceSuite {
                                                        ConformanceOutput(shape: channels, offset: 2)],
                                              tolerance: .accumulation))
             }
+            // The split statistics and backward of a synchronised batch norm; the sums stand for a
+            // global batch of twice this one's values per channel.
+            cases.append(ConformanceCase(label, .batchNormStatistics, inputs: [x],
+                                         outputs: [ConformanceOutput(shape: channels, offset: 1),
+                                                   ConformanceOutput(shape: channels, offset: 2)],
+                                         tolerance: .accumulation))
+            cases.append(ConformanceCase(label, .batchNormBackwardReduce, inputs: [x, gy, mean, invStd],
+                                         outputs: [ConformanceOutput(shape: channels, offset: 2), ConformanceOutput(shape: channels)],
+                                         tolerance: .accumulation))
+            let sumGradY = ConformanceOperand.floats(random.floats(shape[1], -20...20), channels)
+            let sumGradYXhat = ConformanceOperand.floats(random.floats(shape[1], -20...20), channels)
+            cases.append(ConformanceCase(label, .batchNormBackwardInput(count: 2 * count / shape[1]),
+                                         inputs: [x, gy, weight, mean, invStd, sumGradY, sumGradYXhat],
+                                         outputs: [ConformanceOutput(shape: shape, offset: 1)], tolerance: .accumulation))
         }
         return cases
     }()

@@ -133,6 +133,13 @@ public enum GradientSuite {
                 $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: Tensor([0.1, -0.2], shape: [2], on: $0[0].device),
                                 runningVar: Tensor([0.8, 1.5], shape: [2], on: $0[0].device), BatchNormParameters(training: false))
             },
+            // Synchronised over a group of one: the split statistics, apply and backward primitives.
+            GradientCase("batchNorm training synchronised", "normalization", inputs: [u([3, 2, 2, 3]), u([2]), u([2])]) { t in
+                withBatchNormGroup(LoneBatchNormGroup()) {
+                    t[0].batchNorm(weight: t[1], bias: t[2], runningMean: Tensor.zeros([2], on: t[0].device),
+                                   runningVar: Tensor.ones([2], on: t[0].device), BatchNormParameters(training: true))
+                }
+            },
             // A small network: a conv layer, pooling and a dense head.
             GradientCase("conv-pool-linear chain", "network", inputs: [u([2, 1, 6, 6]), u([2, 1, 3, 3]), u([8, 3])]) {
                 $0[0].conv2d($0[1], padding: (1, 1)).tanh().avgPool2d(kernel: (2, 2)).flatten()
@@ -140,4 +147,11 @@ public enum GradientSuite {
             },
         ]
     }()
+}
+
+/// A batch-norm group of this process alone (its sums are its own values).
+final class LoneBatchNormGroup: BatchNormGroup {
+    var rank: Int { 0 }
+    var size: Int { 1 }
+    func sum(_ values: UnsafeMutableBufferPointer<Float>) throws {}
 }

@@ -15,7 +15,9 @@ import SynapseBackend
 ///   stands, which then advances exactly as the eager step would have moved it, so a replayed step
 ///   draws what an eager one would;
 /// - host-side effects the step had (a gradient set or marked written, a batch counter) are
-///   registered with `onReplay(_:)` during the capture and run again on each replay.
+///   registered with `onReplay(_:)` during the capture and run again at the end of each replay;
+///   those registered with `atThisPoint(on:_:)` (a gradient ready for exchange) run again at the
+///   same place among the replayed primitives.
 ///
 /// Replays repeat the captured state changes, so they assume the state the capture started from:
 /// gradients zeroed before the capture and before each replay, as a training step does.
@@ -34,6 +36,8 @@ public final class CapturedStep: @unchecked Sendable {
     public let device: any Device
     private var commands: [Command] = []
     private var hostEffects: [() -> Void] = []
+    /// Host effects that run in the middle of a replay, each before the command at its position.
+    private var markers: [(position: Int, effect: () -> Void)] = []
     /// Why the body cannot be replayed, once found out.
     private var unreplayable: String?
     /// The tensor random stream's counter before and after the captured body.
@@ -89,13 +93,19 @@ public final class CapturedStep: @unchecked Sendable {
         let shift = start &- randomCounters.start
         try ExecutionLatch.checkFailure(on: device)
         try withExtendedLifetime(substitutions) {
-            for command in commands {
+            var marker = markers.startIndex
+            for (position, command) in commands.enumerated() {
+                while marker < markers.endIndex && markers[marker].position == position {
+                    markers[marker].effect()
+                    marker += 1
+                }
                 var primitive = command.primitive
                 if case let .random(distribution, seed, offset) = primitive {
                     primitive = .random(distribution, seed: seed, offset: offset &+ shift)
                 }
                 try device.execute(primitive, inputs: command.inputs.map(swap), outputs: command.outputs.map(swap))
             }
+            for rest in markers[marker...] { rest.effect() }
         }
         stream.restore(seed: stream.state.seed, counter: start &+ (randomCounters.end &- randomCounters.start))
         for effect in hostEffects { effect() }
@@ -105,6 +115,14 @@ public final class CapturedStep: @unchecked Sendable {
     /// counter a module keeps, a flag autodiff sets). Does nothing outside a capture.
     public static func onReplay(on device: any Device, _ effect: @escaping () -> Void) {
         CaptureRegistry.capturing(device)?.hostEffects.append(effect)
+    }
+
+    /// Registers `effect` to run on every replay of the step being captured on `device` now, at this
+    /// point: after the primitives recorded so far are enqueued, before the next. Does nothing
+    /// outside a capture.
+    public static func atThisPoint(on device: any Device, _ effect: @escaping () -> Void) {
+        guard let step = CaptureRegistry.capturing(device) else { return }
+        step.markers.append((step.commands.count, effect))
     }
 
     /// Marks the step being captured on `device` as not replayable, with the reason (host reads and
@@ -145,6 +163,7 @@ public final class CapturedStep: @unchecked Sendable {
         owned = []
         commands = []
         hostEffects = []
+        markers = []
     }
 
     deinit { discard() }

@@ -137,6 +137,10 @@ enum Derivatives {
                                                  inputs: [x, g, weight, saved(0), saved(1)],
                                                  into: [nil, destination(1), destination(2)])
             return [needs[0] ? grads[0] : nil, needs[1] ? grads[1] : nil, needs[2] ? grads[2] : nil]
+        case let .syncBatchNorm(_, count, group):
+            return Tensor.syncBatchNormBackward(x: x, gradient: g, weight: node.inputs[1], mean: saved(0), invStd: saved(1),
+                                                count: count, group: group.group, needs: needs,
+                                                into: (destination(1), destination(2)))
         case let .localResponseNorm(parameters):
             return [Tensor.backwardPrimitive(.localResponseNormBackward(parameters), shape: x.shape,
                                              inputs: [x, saved(0), g])]

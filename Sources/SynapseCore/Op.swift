@@ -33,6 +33,10 @@ public enum Op: Sendable, Hashable {
     // Batch normalisation; inputs [x, weight, bias]; saved [mean, invStd] (batch statistics in
     // training, the running ones in evaluation).
     case batchNorm(BatchNormParameters)
+    // Batch normalisation in training over the global batch of a `BatchNormGroup` (inputs and saved
+    // as `batchNorm`, the statistics the global ones); `count` is values per channel over the group,
+    // whose members sum the gradient's per-channel sums in the backward pass.
+    case syncBatchNorm(BatchNormParameters, count: Int, group: BatchNormGroupReference)
 }
 
 extension UnaryOp {

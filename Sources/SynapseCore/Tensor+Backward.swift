@@ -4,8 +4,10 @@ extension Tensor {
     /// to the leaves' `gradient`. Without `seed`, the tensor must hold one element (a loss).
     ///
     /// Walks the recorded nodes in reverse topological order, accumulating where a tensor fans
-    /// out. Unless `retainGraph`, each node is dropped once used, so saved activations return to the
-    /// device pool during the sweep.
+    /// out. A leaf's gradient is stored as soon as the last node that consumes it is done (and
+    /// announced to `whenGradientReady`), so the last layers' gradients are final first. Unless
+    /// `retainGraph`, each node is dropped once used, so saved activations return to the device
+    /// pool during the sweep.
     public func backward(seed: Tensor? = nil, retainGraph: Bool = false) {
         ensure(requiresGradient, "backward: this tensor does not depend on anything that requires a gradient")
         ensure(seed != nil || count == 1, "backward: needs a seed gradient for a tensor of shape \(shape)")
@@ -13,12 +15,31 @@ extension Tensor {
             // A loss is seeded with the shared constant 1: no launch.
             let one = seed ?? Tensor.constant(1, on: device).reshape(shape)
             var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): one]
-            for tensor in topologicalOrder().reversed() {
-                guard let g = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
+            let order = topologicalOrder().reversed()
+            // Uses of each leaf by the nodes ahead; at zero its gradient is final.
+            var usesLeft: [ObjectIdentifier: Int] = [:]
+            for tensor in order {
+                for input in tensor.node?.inputs ?? [] where input.isLeaf && input.requiresGradient {
+                    usesLeft[ObjectIdentifier(input), default: 0] += 1
+                }
+            }
+            func finish(_ leaf: Tensor) {
+                if let gradient = pending.removeValue(forKey: ObjectIdentifier(leaf)) { leaf.accumulateGradient(gradient) }
+                leaf.announceGradientReady()
+            }
+            for tensor in order {
                 guard let node = tensor.node else {
-                    tensor.accumulateGradient(g)
+                    if usesLeft[ObjectIdentifier(tensor)] == nil { finish(tensor) }  // a leaf nothing consumes: the root
                     continue
                 }
+                defer {
+                    for input in node.inputs where input.isLeaf && input.requiresGradient {
+                        let key = ObjectIdentifier(input)
+                        usesLeft[key]! -= 1
+                        if usesLeft[key] == 0 { finish(input) }
+                    }
+                }
+                guard let g = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 // A leaf with a gradient slot that nothing has written yet in this pass receives its
                 // gradient straight from the primitive that computes it (no copy), where the op can.
                 var destinations: [Tensor?] = []

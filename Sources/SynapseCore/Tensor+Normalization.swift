@@ -17,6 +17,7 @@ extension Tensor {
     /// one primitive. Training normalises with the batch statistics and updates `runningMean` and
     /// `runningVar` (contiguous `[C]` tensors on the same device) in place; evaluation normalises with
     /// them. `weight` and `bias` are `[C]`; pass ones and zeros for a layer without affine parameters.
+    /// Inside `withBatchNormGroup`, training uses the statistics of the group's global batch.
     public func batchNorm(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
                           _ parameters: BatchNormParameters) -> Tensor {
         let name = "batchNorm"
@@ -39,6 +40,9 @@ extension Tensor {
             // The chain rule in evaluation treats the running statistics as constants.
             let invStd = withoutGradient { (runningVar + parameters.epsilon).pow(-0.5) }
             return Tensor.record(result, .batchNorm(parameters), [self, weight, bias], saved: [runningMean.detached(), invStd])
+        }
+        if let group = BatchNormGroupScope.current {
+            return syncBatchNorm(operands: operands, runningMean: runningMean, runningVar: runningVar, parameters, group: group)
         }
         let mean = Tensor(empty: channels, on: device), invStd = Tensor(empty: channels, on: device)
         ExecutionLatch.run(.batchNorm(parameters), on: device, inputs: operands.map(\.bufferView),

@@ -1,6 +1,7 @@
 /// How long one step's gradient exchange took, and how much of it the caller waited for.
 public struct ExchangeTiming: Sendable, Equatable {
-    /// Time the communication thread spent in the step's allreduces, summed over the buckets.
+    /// Time the communication thread spent on the step's buckets (their allreduces, and their
+    /// copies between device and host when there is a `BucketTransfer`), summed over the buckets.
     public var total: Duration
     /// Time the caller spent blocked in `waitAll()`: the part of the exchange that backward did
     /// not hide.

@@ -11,7 +11,9 @@ import Foundation
 /// finishes them (the last layers first). From `submit` until `waitAll()` returns, the caller
 /// must not touch a bucket's memory, and must call no other collective on the communicator.
 ///
-/// The buffer is not owned: it must stay allocated while the exchange exists.
+/// The buffer is not owned: it must stay allocated while the exchange exists. When the gradients
+/// live in device memory, a `BucketTransfer` copies each bucket into the buffer before its
+/// allreduce and back after it, on the communication thread.
 public final class GradientExchange: @unchecked Sendable {
     /// The buckets, as ranges of element offsets into the buffer, in exchange order.
     public let buckets: [Range<Int>]
@@ -24,12 +26,12 @@ public final class GradientExchange: @unchecked Sendable {
     /// - Throws: `DistributedError.invalidBuckets` when a bucket is empty, outside the buffer,
     ///   or overlaps another.
     public init(communicator: any Communicator, gradients: UnsafeMutableBufferPointer<Float>,
-                buckets: [Range<Int>], reduction: Reduction = .average) throws {
+                buckets: [Range<Int>], reduction: Reduction = .average, transfer: BucketTransfer? = nil) throws {
         try Self.validate(buckets, bufferCount: gradients.count)
         self.buckets = buckets
         self.reduction = reduction
         state = ExchangeState(communicator: communicator, base: gradients.baseAddress, buckets: buckets,
-                              reduction: reduction)
+                              reduction: reduction, transfer: transfer)
         state.startThread()
     }
 
@@ -42,6 +44,23 @@ public final class GradientExchange: @unchecked Sendable {
     ///   error of an earlier failed allreduce.
     public func submit(_ index: Int) throws {
         try state.submit(index)
+    }
+
+    /// Submits every bucket not submitted yet in this step (those whose gradients no hook reported).
+    ///
+    /// - Throws: `exchangeClosed`, or the error of an earlier failed allreduce.
+    public func submitRemaining() throws {
+        try state.submitRemaining()
+    }
+
+    /// Runs `collective` (another collective on the communicator, such as a synchronised batch
+    /// norm's allreduce during backward) on the calling thread, in a place of the collective order
+    /// that is the same on every rank: after the buckets submitted so far that the thread can send
+    /// (those after the first bucket not yet submitted wait), before any other.
+    ///
+    /// - Throws: `exchangeClosed`, the error of an earlier failed allreduce, or `collective`'s.
+    public func perform(_ collective: () throws -> Void) throws {
+        try state.perform(collective)
     }
 
     /// Waits until every bucket of this step has been exchanged, and readies the next step.
@@ -80,6 +99,7 @@ private final class ExchangeState: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>?
     let buckets: [Range<Int>]
     let reduction: Reduction
+    let transfer: BucketTransfer?
 
     private let condition = NSCondition()
     private var submitted: [Bool]
@@ -88,14 +108,17 @@ private final class ExchangeState: @unchecked Sendable {
     private var busy = Duration.zero
     private var failure: (any Error)?
     private var isClosed = false
+    /// Whether the caller runs a collective of its own (`perform`); the thread sends nothing meanwhile.
+    private var isPerforming = false
     private let threadEnded = DispatchSemaphore(value: 0)
 
     init(communicator: any Communicator, base: UnsafeMutablePointer<Float>?, buckets: [Range<Int>],
-         reduction: Reduction) {
+         reduction: Reduction, transfer: BucketTransfer?) {
         self.communicator = communicator
         self.base = base
         self.buckets = buckets
         self.reduction = reduction
+        self.transfer = transfer
         submitted = Array(repeating: false, count: buckets.count)
     }
 
@@ -115,6 +138,32 @@ private final class ExchangeState: @unchecked Sendable {
         guard !submitted[index] else { throw DistributedError.bucketSubmittedTwice(index) }
         submitted[index] = true
         condition.broadcast()
+    }
+
+    func submitRemaining() throws {
+        condition.lock(); defer { condition.unlock() }
+        try checkUsable()
+        submitted = Array(repeating: true, count: buckets.count)
+        condition.broadcast()
+    }
+
+    func perform(_ collective: () throws -> Void) throws {
+        condition.lock()
+        // Wait for the thread to send every bucket it can and to be idle.
+        while failure == nil && !isClosed
+                && (completed < nextToSend || (nextToSend < buckets.count && submitted[nextToSend])) {
+            condition.wait()
+        }
+        do { try checkUsable() } catch { condition.unlock(); throw error }
+        isPerforming = true
+        condition.unlock()
+        defer {
+            condition.lock()
+            isPerforming = false
+            condition.broadcast()
+            condition.unlock()
+        }
+        try collective()
     }
 
     func waitAll() throws -> ExchangeTiming {
@@ -154,16 +203,18 @@ private final class ExchangeState: @unchecked Sendable {
         let clock = ContinuousClock()
         condition.lock()
         while true {
-            while !isClosed && !(nextToSend < buckets.count && submitted[nextToSend]) { condition.wait() }
+            while !isClosed && (isPerforming || !(nextToSend < buckets.count && submitted[nextToSend])) { condition.wait() }
             if isClosed { break }
-            let bucket = buckets[nextToSend]
+            let index = nextToSend, bucket = buckets[index]
             nextToSend += 1
             condition.unlock()
             let start = clock.now
             var error: (any Error)?
             do {
+                try transfer?.toHost(index, bucket)
                 try communicator.allreduce(UnsafeMutableBufferPointer(start: base! + bucket.lowerBound,
                                                                       count: bucket.count), reduction)
+                try transfer?.fromHost(index, bucket)
             } catch let thrown { error = thrown }
             let elapsed = clock.now - start
             condition.lock()
@@ -174,5 +225,21 @@ private final class ExchangeState: @unchecked Sendable {
             if failure != nil { break }
         }
         condition.unlock()
+    }
+}
+
+/// What the communication thread does around each bucket's allreduce when the gradients are not
+/// in the exchange's buffer: fill the bucket's range of it before (from device memory, scaled), and
+/// copy the result back after. Both get the bucket's index and range; an error fails the exchange.
+public struct BucketTransfer: Sendable {
+    /// Fills the bucket's range of the buffer.
+    public var toHost: @Sendable (Int, Range<Int>) throws -> Void
+    /// Takes the exchanged values from the bucket's range of the buffer.
+    public var fromHost: @Sendable (Int, Range<Int>) throws -> Void
+
+    public init(toHost: @escaping @Sendable (Int, Range<Int>) throws -> Void,
+                fromHost: @escaping @Sendable (Int, Range<Int>) throws -> Void) {
+        self.toHost = toHost
+        self.fromHost = fromHost
     }
 }

@@ -76,6 +76,43 @@ extension OpenCLDevice {
                    [.buffer(gxm), .i(gx.offset), .buffer(xm), .i(x.offset), .buffer(gym), .i(gy.offset),
                     .i(n), .i(c), .i(hw), .buffer(wm), .i(weight.offset), .buffer(mm), .i(mean.offset),
                     .buffer(sm), .i(invStd.offset), .buffer(gwm), .i(gw.offset), .buffer(gbm), .i(gb.offset),
-                    .bool(p.training)])
+                    .bool(p.training), .float(Float(n * hw))])
+    }
+
+    package func batchNormStatistics(x: BufferView, mean: BufferView, squaredDeviations squares: BufferView) throws {
+        let op = "batchNormStatistics"
+        let (n, c, hw) = nchw(x)
+        let group = try rowGroupSize(for: n * hw, kernel: "batch_norm_moments_f32")
+        try launch("batch_norm_moments_f32", global: c * group, local: group,
+                   [.buffer(try checkedMem(x, op)), .i(x.offset), .i(n), .i(c), .i(hw),
+                    .buffer(try checkedMem(mean, op)), .i(mean.offset), .buffer(try checkedMem(squares, op)), .i(squares.offset)])
+    }
+
+    package func batchNormBackwardReduce(x: BufferView, gradY gy: BufferView, mean: BufferView, invStd: BufferView,
+                                         sumGradY: BufferView, sumGradYXhat: BufferView) throws {
+        let op = "batchNormBackwardReduce"
+        let (n, c, hw) = nchw(x)
+        let group = try rowGroupSize(for: n * hw, kernel: "batch_norm_backward_reduce_f32")
+        try launch("batch_norm_backward_reduce_f32", global: c * group, local: group,
+                   [.buffer(try checkedMem(x, op)), .i(x.offset), .buffer(try checkedMem(gy, op)), .i(gy.offset),
+                    .i(n), .i(c), .i(hw), .buffer(try checkedMem(mean, op)), .i(mean.offset),
+                    .buffer(try checkedMem(invStd, op)), .i(invStd.offset),
+                    .buffer(try checkedMem(sumGradYXhat, op)), .i(sumGradYXhat.offset),
+                    .buffer(try checkedMem(sumGradY, op)), .i(sumGradY.offset)])
+    }
+
+    package func batchNormBackwardInput(count: Int, x: BufferView, gradY gy: BufferView, weight: BufferView,
+                                        mean: BufferView, invStd: BufferView, sums: (BufferView, BufferView),
+                                        gradX gx: BufferView) throws {
+        let op = "batchNormBackwardInput"
+        let (n, c, hw) = nchw(x)
+        let (sumGradY, sumGradYXhat) = sums
+        try launch("batch_norm_backward_apply_f32", global: x.count,
+                   [.buffer(try checkedMem(gx, op)), .i(gx.offset), .buffer(try checkedMem(x, op)), .i(x.offset),
+                    .buffer(try checkedMem(gy, op)), .i(gy.offset), .i(n), .i(c), .i(hw),
+                    .buffer(try checkedMem(weight, op)), .i(weight.offset), .buffer(try checkedMem(mean, op)), .i(mean.offset),
+                    .buffer(try checkedMem(invStd, op)), .i(invStd.offset),
+                    .buffer(try checkedMem(sumGradYXhat, op)), .i(sumGradYXhat.offset),
+                    .buffer(try checkedMem(sumGradY, op)), .i(sumGradY.offset), .bool(true), .float(Float(count))])
     }
 }

@@ -198,11 +198,20 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         guard byteOffset >= 0, byteOffset + count <= buffer.byteCount else {
             throw DeviceError.unsupported("read of \(count) bytes at offset \(byteOffset) from a buffer of \(buffer.byteCount) bytes")
         }
+        // Enqueued without blocking and waited for outside the lock, so that another thread (a
+        // gradient exchange) may read while this one keeps enqueueing work.
+        var event: cl_event?
         queueLock.lock()
-        let status = clEnqueueReadBuffer(queue, mem, cl_bool(CL_TRUE), byteOffset, count, base, 0, nil, nil)
+        let status = clEnqueueReadBuffer(queue, mem, cl_bool(CL_FALSE), byteOffset, count, base, 0, nil, &event)
         tally { $0.reads += 1; $0.waits += 1 }
+        if status == CL_SUCCESS { clFlush(queue) }
         queueLock.unlock()
-        try OpenCLStatus.check(status, "reading \(count) bytes from \(info.spec) (or an earlier command failed)")
+        try OpenCLStatus.check(status, "reading \(count) bytes from \(info.spec)")
+        guard let event else { return }
+        defer { clReleaseEvent(event) }
+        var pending: cl_event? = event
+        let waited = clWaitForEvents(1, &pending)
+        try OpenCLStatus.check(waited, "reading \(count) bytes from \(info.spec) (or an earlier command failed)")
     }
 
     public func synchronize() throws {

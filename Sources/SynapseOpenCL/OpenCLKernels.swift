@@ -20,8 +20,8 @@ public enum OpenCLKernels {
         "conv_direct_weight.cl": ["conv_direct_weight_f32"],
         "gemm.cl": ["gemm_f32"],
         "pool.cl": ["max_pool2d_f32", "max_pool2d_backward_f32", "avg_pool2d_f32", "avg_pool2d_backward_f32"],
-        "normalization.cl": ["lrn_f32", "lrn_backward_f32", "batch_norm_stats_f32", "batch_norm_apply_f32",
-                             "batch_norm_backward_reduce_f32", "batch_norm_backward_apply_f32"],
+        "normalization.cl": ["lrn_f32", "lrn_backward_f32", "batch_norm_stats_f32", "batch_norm_moments_f32",
+                             "batch_norm_apply_f32", "batch_norm_backward_reduce_f32", "batch_norm_backward_apply_f32"],
         "epilogue.cl": ["bias_activation_f32", "bias_activation_backward_f32", "bias_activation_backward_bias_f32"],
         "optim.cl": ["sgd_f32", "adam_f32"],
     ]

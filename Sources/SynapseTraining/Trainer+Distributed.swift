@@ -15,8 +15,10 @@ extension Trainer {
 
     /// Makes this trainer one rank of a data-parallel job over `communicator`: broadcasts rank 0's
     /// parameters and buffers now, and from the next step on, sums the ranks' gradients (each
-    /// scaled by its share of the global batch) between backward and the optimizer step, so every
-    /// rank takes the global batch's step. The trainer's data must be sharded
+    /// scaled by its share of the global batch) in buckets of at most `bucketElements` floats
+    /// overlapped with backward, before the optimizer step, so every rank takes the global batch's step.
+    /// With `syncBatchNorm`, batch norm normalises over the global batch (PyTorch's `SyncBatchNorm`)
+    /// instead of each rank's slice. The trainer's data must be sharded
     /// (`TrainingData.sharded(_:)`, or `Trainer.rank(of:…)`), its model packed
     /// (`Module.packParameters()`).
     ///
@@ -26,7 +28,8 @@ extension Trainer {
     /// - Throws: `TrainingError.invalidOption` when the data is not sharded for this communicator
     ///   or the model is not packed; a communicator failure.
     @discardableResult
-    public func distribute(over communicator: any Communicator) throws -> DistributedTraining {
+    public func distribute(over communicator: any Communicator, bucketElements: Int = DistributedTraining.bucketElements,
+                           syncBatchNorm: Bool = false) throws -> DistributedTraining {
         guard let source = data.train as? ShardedBatchSource,
               source.shard == (try GlobalBatchShard(communicator)) else {
             throw TrainingError.invalidOption(
@@ -36,9 +39,11 @@ extension Trainer {
             throw TrainingError.invalidOption(option: "distribute", reason: "the model's parameters are not packed")
         }
         let job = try DistributedTraining(communicator: communicator, arena: arena, model: model,
-                                          source: source, device: device)
+                                          source: source, device: device, bucketElements: bucketElements,
+                                          syncBatchNorm: syncBatchNorm && communicator.size > 1)
         try inScope { try job.broadcastInitialState() }
         if communicator.size > 1 {
+            aroundBackward = { [unowned self] pass in try job.overlappingBackward(batch: self.position.batch, pass) }
             afterBackward = { [unowned self] loss in
                 try job.exchange(loss: loss, batch: self.position.batch)
             }

@@ -39,6 +39,8 @@ public final class Trainer {
     var afterBackward: ((Tensor) throws -> Tensor)?
     /// This rank's rows of the step's global batch, for dropout masks per global sample (nil: one process).
     var batchSlice: (() -> BatchSlice)?
+    /// Runs the step's forward and backward pass: a distributed run exchanges gradients during backward.
+    var aroundBackward: ((() throws -> (loss: Tensor, logits: Tensor)) throws -> (loss: Tensor, logits: Tensor))?
     /// How many steps the host may enqueue ahead of the device before waiting for it.
     static let maxStepsInFlight = 8
     /// Where to save a checkpoint after every epoch and when stopped early (nil: never).
@@ -151,7 +153,8 @@ public final class Trainer {
     /// backward pass is replayed from a recording when one fits (see `Trainer+Capture.swift`).
     func step(_ batch: Batch) throws -> Tensor {
         optimizer.zeroGradients()
-        var (value, logits) = try withBatchSlice(batchSlice?()) { try forwardAndBackward(batch) }
+        let pass = { try self.forwardAndBackward(batch) }
+        var (value, logits) = try withBatchSlice(batchSlice?()) { try aroundBackward?(pass) ?? pass() }
         runningAccuracy.add(logits: logits, labels: batch.labels, epoch: position.epoch)
         if let afterBackward { value = try afterBackward(value) }  // a distributed run averages the gradients here
         if let maxNorm = configuration.clipGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }

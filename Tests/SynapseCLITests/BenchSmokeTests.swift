@@ -56,7 +56,7 @@ struct BenchSmokeTests {
 }
 
 /// Locating, running and checking the `synapse-bench` binary.
-private enum BenchSmoke {
+enum BenchSmoke {
     static let suites: Set<String> = ["gemm", "conv", "pool", "softmax", "elementwise", "train"]
     static let rateUnits: Set<String> = ["GFLOP/s", "GB/s", "images/s"]
 

@@ -62,7 +62,8 @@ struct CLIDistributedTests {
         #expect(!job.stderr.contains("note: --distributed without mpirun"), "\(job.stderr)")
         // Rank 0 alone reports the exchange: 40 steps of 2560 / 64.
         let timing = job.stderr.split(separator: "\n").filter { $0.hasPrefix("note: gradient exchange: 2 ranks, ") }
-        #expect(timing.count == 1 && timing.first?.contains("over 40 steps: allreduce ") == true, "\(job.stderr)")
+        #expect(timing.count == 1 && timing.first?.contains("over 40 steps: exchange ") == true
+                && timing.first?.contains(" hidden behind backward and ") == true, "\(job.stderr)")
 
         let resumed = try CLI.run(["train", "--epochs", "2", "--resume", checkpoint] + common)
         try #require(resumed.status == 0, "\(resumed.stderr)")
@@ -78,6 +79,21 @@ struct CLIDistributedTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderrLines.first == "note: --distributed without mpirun: running as a single process (start N with `mpirun -np N …`)",
                 "\(result.stderr)")
+    }
+
+    @Test func syncBatchNormTrainsAlexNetSmallOnTwoRanksAndIsRefusedWithoutDistributed() throws {
+        let data = try FashionMNISTFiles.directory()
+        let common = ["train", "--sync-batchnorm", "--model", "alexnet-small", "--device", "cpu", "--data-dir", data,
+                      "--limit-train", "128", "--limit-test", "64", "--batch-size", "64", "--epochs", "1"]
+        let job = try MPIJob.run(ranks: 2, common + ["--distributed", "--verbose"])
+        #expect(job.status == 0 && !job.timedOut, "\(job.stderr)")
+        // Running statistics no longer ride along: 2 floats (loss, stop flag) after the gradients.
+        #expect(job.stderr.contains("note: gradient exchange: 2 ranks, 538498 floats in 1 bucket(s) + 1 per step over 2 steps"),
+                "\(job.stderr)")
+        let alone = try CLI.run(common)
+        #expect(alone.status != 0)
+        #expect(alone.stderrLines == ["synapse: error: invalid value for --sync-batchnorm: applies to --distributed runs only"],
+                "\(alone.stderr)")
     }
 
     @Test func aGlobalBatchSmallerThanTheRanksIsRefusedNamingTheOption() throws {

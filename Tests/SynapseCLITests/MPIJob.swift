@@ -29,11 +29,12 @@ enum MPIJob {
         private let group = DispatchGroup()
         private let exited = DispatchSemaphore(value: 0)
 
-        init(ranks: Int, _ arguments: [String]) throws {
+        /// `binary`: the executable each rank runs (the built `synapse` when nil).
+        init(ranks: Int, _ arguments: [String], binary: String? = nil) throws {
             guard let mpirun = MPIJob.mpirun else {
                 throw CLIError("mpirun was not found on the PATH (scripts/setup.sh installs openmpi-bin)")
             }
-            guard let binary = CLI.binary else { throw CLIError("the synapse executable was not found; run `swift build` first") }
+            guard let binary = binary ?? CLI.binary else { throw CLIError("the synapse executable was not found; run `swift build` first") }
             process.executableURL = URL(fileURLWithPath: mpirun)
             process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", String(ranks), binary] + arguments
             process.environment = ProcessInfo.processInfo.environment.filter {
@@ -100,7 +101,7 @@ enum MPIJob {
     }
 
     /// Runs `synapse arguments…` as `ranks` ranks to completion.
-    static func run(ranks: Int, _ arguments: [String]) throws -> Result {
-        try Running(ranks: ranks, arguments).finish()
+    static func run(ranks: Int, _ arguments: [String], binary: String? = nil) throws -> Result {
+        try Running(ranks: ranks, arguments, binary: binary).finish()
     }
 }

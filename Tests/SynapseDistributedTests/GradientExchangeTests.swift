@@ -28,6 +28,23 @@ import SynapseDistributed
         #expect(Array(buffer.pointer) == (0..<10).map { Float($0 * 2) })
     }
 
+    @Test func aCollectiveOfTheCallerRunsAfterTheBucketsThatCanBeSentAndBeforeTheRest() throws {
+        let buffer = Buffer(12), communicator = RecordingCommunicator()
+        let exchange = try GradientExchange(communicator: communicator, gradients: buffer.pointer, buckets: buckets,
+                                            reduction: .sum)
+        // Buckets 0 and 2 are ready; 2 must wait for 1, so the caller's collective goes after 0 alone.
+        try exchange.submit(0)
+        try exchange.submit(2)
+        let extra = UnsafeMutableBufferPointer(rebasing: buffer.pointer[10..<12])
+        try exchange.perform { try communicator.allreduce(extra, .sum) }
+        try exchange.submit(1)
+        _ = try exchange.waitAll()
+        #expect(communicator.sentRanges(from: buffer.base) == [6..<10, 10..<12, 2..<6, 0..<2])
+        // Before any bucket of the next step, it runs at once.
+        try exchange.perform { try communicator.allreduce(extra, .sum) }
+        #expect(communicator.sentRanges(from: buffer.base).last == 10..<12)
+    }
+
     @Test func aBucketIsExchangedBeforeTheNextIsSubmitted() throws {
         let started = DispatchSemaphore(value: 0)
         let buffer = Buffer(10)

@@ -47,6 +47,29 @@ struct MPIRunTests {
         #expect(result.status == 0 && !result.timedOut, "\(result.output)")
         let verdict = result.lines(ofRank: 0).first { $0.contains("dropout training matches one process") }
         #expect(verdict?.hasPrefix("ok ") == true, "\(result.output)")
+        for rank in 0..<2 {
+            let overlap = result.lines(ofRank: rank).first { $0.contains("every gradient bucket handed over during backward") }
+            #expect(overlap?.hasPrefix("ok ") == true, "\(result.output)")
+        }
+        #expect(result.lines(ofRank: 1).last == "done", "\(result.output)")
+    }
+
+    /// With batch norm every activation carries the rounding of the ranks' partial sums (1 ulp after
+    /// one step), and this net amplifies it: measured on PoCL, 6e-8 after 2 steps, 1e-6 after 10,
+    /// then a max-pool or ReLU choice flips (3e-4 after 15; one process on `cpu` against one on PoCL
+    /// differs by 1e-3 after 10 steps). So PoCL compares after 5 steps (6e-7), `cpu` after 20 (6e-6);
+    /// without synchronisation the difference is about 1.
+    @Test(arguments: dropoutDevices)
+    func twoRanksWithSynchronisedBatchNormEndWithTheParametersAndStatisticsOfOneProcess(device: String) throws {
+        let result = try Selftest.mpirun(ranks: 2, ["syncbn", device, device == "cpu" ? "20" : "5"])
+        #expect(result.status == 0 && !result.timedOut, "\(result.output)")
+        let verdict = result.lines(ofRank: 0).first { $0.contains("syncbn training matches one process") }
+        #expect(verdict?.hasPrefix("ok ") == true, "\(result.output)")
+        for rank in 0..<2 {
+            let lines = result.lines(ofRank: rank)
+            #expect(lines.contains { $0.hasPrefix("ok running statistics identical to rank 0's") }, "\(result.output)")
+            #expect(lines.contains { $0.hasPrefix("ok every gradient bucket handed over during backward") }, "\(result.output)")
+        }
         #expect(result.lines(ofRank: 1).last == "done", "\(result.output)")
     }
 

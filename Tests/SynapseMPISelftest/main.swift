@@ -10,8 +10,11 @@
 //   bench COUNT REPEATS    times an allreduce (sum) of COUNT floats; rank 0 prints the times
 //   exchange COUNT BUCKETS BACKWARD_MS STEPS
 //                          times a bucketed exchange overlapping a simulated backward pass
-//   dropout [DEVICE]       20 steps of AlexNetSmall with dropout through Trainer.distribute; rank 0
+//   dropout [DEVICE [STEPS]]
+//                          20 steps of AlexNetSmall with dropout through Trainer.distribute; rank 0
 //                          compares the parameters with one process's
+//   syncbn|unsynced [DEVICE [STEPS]]
+//                          the same with batch norm, with syncBatchNorm (or without: must differ)
 import Foundation
 import SynapseDistributed
 
@@ -42,8 +45,9 @@ case ("exchange", let count?):
     guard numbers.count == 3 else { usage() }
     benchExchange(communicator, count: count, bucketCount: Int(numbers[0]), backwardMilliseconds: numbers[1],
                   steps: Int(numbers[2]))
-case ("dropout", _):
-    checkDropoutTraining(communicator, device: arguments.dropFirst().first ?? "cpu")
+case ("dropout", _), ("syncbn", _), ("unsynced", _):
+    checkTrainingMatchesOneProcess(communicator, device: arguments.dropFirst().first ?? "cpu", mode: arguments[0],
+                                   steps: arguments.dropFirst(2).first.flatMap { Int($0) } ?? 20)
 default:
     usage()
 }
@@ -52,7 +56,7 @@ try communicator.finalize()
 func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: SynapseMPISelftest collectives | abort|exit|kill RANK | bench COUNT [REPEATS]
-                                  | exchange COUNT BUCKETS BACKWARD_MS STEPS | dropout [DEVICE]
+                                  | exchange COUNT BUCKETS BACKWARD_MS STEPS | dropout|syncbn|unsynced [DEVICE [STEPS]]
 
         """.utf8))
     exit(2)
