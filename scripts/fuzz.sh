@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers of untrusted files with libFuzzer and AddressSanitizer: safetensors (header,
-# metadata, layout), IDX, gzip, CLBlast tuner files and PNG/JPEG images (libpng, libjpeg-turbo). Each target runs for SECONDS (default 30)
+# metadata, layout), IDX, gzip, CLBlast tuner files, kernel tuning files and PNG/JPEG images (libpng, libjpeg-turbo). Each target runs for SECONDS (default 30)
 # from its seed corpus in Fuzz/<target>/corpus; inputs it finds go to .build-fuzz/<target>-corpus,
 # and a crash, a trap, a hang (>10 s on one input) or an allocation over 2 GiB fails the script,
 # leaving the input in .build-fuzz/<target>-crash-*. Reproduce one with
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors idx gzip tuning image)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors idx gzip tuning kerneltuning image)
 build=.build-fuzz
 mkdir -p "$build"
 
@@ -28,8 +28,12 @@ sources() {
     idx)         echo "$data"/IDXFile.swift "$data"/IDXFile+Reading.swift "$data"/Gzip.swift "$data"/GzipInflater.swift ;;
     gzip)        echo "$data"/Gzip.swift "$data"/GzipInflater.swift ;;
     tuning)      echo Sources/SynapseOpenCL/CLBlastTunerFile.swift Fuzz/tuning/CLBlastTuningStub.swift ;;
+    kerneltuning) local o=Sources/SynapseOpenCL
+                 echo $o/Tuning/TuningFile.swift $o/Tuning/TunedAlgorithm.swift $o/Tuning/TunableProblem.swift \
+                      $o/Convolution/ConvolutionAlgorithm.swift $o/Convolution/ConvolutionProblem.swift \
+                      $o/MatMul/MatMulAlgorithm.swift $o/MatMul/MatMulProblem.swift ;;
     image)       echo "$data"/DecodedImage.swift "$data"/ImageTransform.swift ;;
-    *) echo "fuzz: unknown target $1 (safetensors, idx, gzip, tuning, image)" >&2; return 1 ;;
+    *) echo "fuzz: unknown target $1 (safetensors, idx, gzip, tuning, kerneltuning, image)" >&2; return 1 ;;
   esac
 }
 

@@ -3,4 +3,5 @@
 #define CL_TARGET_OPENCL_VERSION 120
 #endif
 #include <CL/cl.h>
+#include <CL/cl_ext.h>
 #include <clblast_c.h>

@@ -7,6 +7,8 @@ public struct CommandCounts: Sendable, Equatable, Codable {
     public var kernels = 0
     /// Calls into a GEMM library (CLBlast), each one or more kernels inside it.
     public var libraryCalls = 0
+    /// Submissions of recorded commands (`RecordedCommands.submit`), each many kernels.
+    public var recordedSubmissions = 0
     /// Host-to-device and device-to-host transfers.
     public var writes = 0, reads = 0
     /// Times the host waited for the device (`synchronize`, blocking reads).
@@ -20,8 +22,8 @@ public struct CommandCounts: Sendable, Equatable, Codable {
 
     public init() {}
 
-    /// Everything enqueued: kernels, library calls and transfers.
-    public var commands: Int { kernels + libraryCalls + writes + reads }
+    /// Everything enqueued: kernels, library calls, recorded submissions and transfers.
+    public var commands: Int { kernels + libraryCalls + recordedSubmissions + writes + reads }
 }
 
 extension Device {

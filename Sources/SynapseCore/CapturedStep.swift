@@ -45,6 +45,12 @@ public final class CapturedStep: @unchecked Sendable {
     /// Tensors the body returned, kept alive (and their buffers unshared) for the recording's life.
     public private(set) var outputs: [Tensor] = []
 
+    /// The commands of the step recorded by the device as one submission (`CommandRecordingDevice`),
+    /// made at the first replay; nil before, or when the device cannot (`submissionRefusal`).
+    private var submission: (any RecordedCommands)?
+    /// Why the step is replayed primitive by primitive instead of as one submission.
+    public private(set) var submissionRefusal: String?
+
     /// Buffers the step allocated, now free for its next allocation of the same size.
     private var free: [Int: [DeviceBuffer]] = [:]
     /// Every buffer the step allocated.
@@ -72,6 +78,36 @@ public final class CapturedStep: @unchecked Sendable {
     /// Primitives the recording enqueues per replay.
     public var commandCount: Int { commands.count }
 
+    /// Whether replays are one submission of device-recorded commands.
+    public var replaysAsOneSubmission: Bool { submission != nil }
+
+    /// The device's recording of the step, made once: the recorded primitives as captured (reading
+    /// the captured buffers; a replay copies its substitutes into them first). Not for a step that
+    /// draws random numbers (their counters are arguments fixed in a recording) or runs host effects
+    /// between its primitives; nil then, or when the device cannot record, with the reason.
+    private func recordedSubmission() throws -> (any RecordedCommands)? {
+        if submission != nil || submissionRefusal != nil { return submission }
+        guard let recorder = device as? any CommandRecordingDevice else {
+            submissionRefusal = "\(device.info.spec) cannot record commands"
+            return nil
+        }
+        guard randomCounters.start == randomCounters.end else {
+            submissionRefusal = "the step draws random numbers (dropout), whose counters change every step"
+            return nil
+        }
+        guard markers.isEmpty else {
+            submissionRefusal = "the step runs host work between its commands (the gradient exchange)"
+            return nil
+        }
+        switch try recorder.recordCommands({
+            for command in commands { try device.execute(command.primitive, inputs: command.inputs, outputs: command.outputs) }
+        }) {
+        case let .success(recorded): submission = recorded
+        case let .failure(refusal): submissionRefusal = refusal.description
+        }
+        return submission
+    }
+
     /// Enqueues the recorded primitives again, reading `substitutions`' tensors where the capture read
     /// their keys (same shape, strides, offset and dtype), then runs the registered host effects and
     /// advances the random stream as the eager step did.
@@ -92,6 +128,16 @@ public final class CapturedStep: @unchecked Sendable {
         let start = stream.state.counter
         let shift = start &- randomCounters.start
         try ExecutionLatch.checkFailure(on: device)
+        if let submission = try recordedSubmission() {
+            // The recording reads the captured buffers: the substitutes' data goes there first.
+            for (captured, replacement) in substitutions where captured.storage.buffer !== replacement.storage.buffer {
+                guard let from = replacement.bufferView, let to = captured.bufferView else { continue }
+                try device.execute(.copy, inputs: [from], outputs: [to])
+            }
+            try submission.submit()
+            for effect in hostEffects { effect() }
+            return
+        }
         try withExtendedLifetime(substitutions) {
             var marker = markers.startIndex
             for (position, command) in commands.enumerated() {

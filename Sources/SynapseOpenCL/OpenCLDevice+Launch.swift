@@ -53,6 +53,9 @@ extension OpenCLDevice {
         var localSize = local
         queueLock.lock()
         defer { queueLock.unlock() }
+        // A recorded launch gets a kernel object of its own: some drivers (PoCL 3.1) take a
+        // recorded command's arguments from its kernel object when the recording is submitted.
+        let kernel = try recording.map { try $0.privateKernel(like: kernel, named: name) } ?? kernel
         for (index, argument) in arguments.enumerated() {
             let status: cl_int
             switch argument {
@@ -69,6 +72,10 @@ extension OpenCLDevice {
                 status = values.withUnsafeBytes { clSetKernelArg(kernel, cl_uint(index), 32, $0.baseAddress) }
             }
             try OpenCLStatus.check(status, "setting argument \(index) of kernel \(name)")
+        }
+        if let recording {
+            let status = recording.recordLaunch(kernel, dimensions: global.count, global: &globalSize, local: &localSize)
+            return try OpenCLStatus.check(status, "recording kernel \(name) (global \(globalSize), local \(localSize)) on \(info.spec)")
         }
         let status = clEnqueueNDRangeKernel(queue, kernel, cl_uint(global.count), nil, &globalSize, &localSize, 0, nil, nil)
         let elapsed = DispatchTime.now().uptimeNanoseconds - start

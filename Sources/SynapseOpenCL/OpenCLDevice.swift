@@ -29,8 +29,11 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
     private let pool: BufferPool
     /// The tuned CLBlast parameters applied to this device, or nil for CLBlast's own.
     public let clblastTuning: CLBlastTuning?
-    /// Which algorithm each convolution geometry runs with (`kernelTuning`).
+    /// Which algorithm each convolution pass and product runs with (`kernelTuning`).
     let tuningState: KernelTuning
+    /// `cl_khr_command_buffer`'s functions, when the device has the extension (and
+    /// `SYNAPSE_COMMAND_BUFFERS` is not `0`).
+    let commandBufferFunctions: CommandBufferFunctions?
 
     init(platformID: cl_platform_id, deviceID: cl_device_id, platformIndex: Int, deviceIndex: Int,
          globalIndex: Int) throws {
@@ -81,6 +84,8 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
             throw OpenCLStatus.error(for: status, operation: "creating the command queue of \(spec) (\(name))")
         }
         self.queue = queue
+        commandBufferFunctions = ProcessInfo.processInfo.environment["SYNAPSE_COMMAND_BUFFERS"] == "0"
+            ? nil : CommandBufferFunctions(platform: platformID, device: deviceID)
 
         // Correctly rounded division and square root (where offered) keep results equal to the CPU's.
         var options = "-cl-std=CL1.2"
@@ -141,6 +146,8 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
     }
 
     public func release(_ buffer: DeviceBuffer) {
+        // A buffer a command being recorded uses stays with the recording.
+        if let recording { recording.heldBuffers.append(buffer); return }
         pool.release(buffer)
     }
 
@@ -172,6 +179,10 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         guard let staging = malloc(count) else {
             throw DeviceError.outOfMemory(bytes: count, device: "host", detail: "host memory for the staging copy of a write to \(info.spec)")
         }
+        if let recording {
+            free(staging)
+            return recording.refuse("an upload to the device")
+        }
         staging.copyMemory(from: base, byteCount: count)
         var event: cl_event?
         queueLock.lock()
@@ -198,6 +209,7 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         guard byteOffset >= 0, byteOffset + count <= buffer.byteCount else {
             throw DeviceError.unsupported("read of \(count) bytes at offset \(byteOffset) from a buffer of \(buffer.byteCount) bytes")
         }
+        if let recording { return recording.refuse("a read from the device") }
         // Enqueued without blocking and waited for outside the lock, so that another thread (a
         // gradient exchange) may read while this one keeps enqueueing work.
         var event: cl_event?
@@ -215,6 +227,7 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
     }
 
     public func synchronize() throws {
+        if let recording { return recording.refuse("a wait for the device") }
         queueLock.lock()
         let status = clFinish(queue)
         tally { $0.waits += 1 }

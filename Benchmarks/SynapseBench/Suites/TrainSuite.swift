@@ -93,6 +93,7 @@ enum TrainSuite {
                 facts["commands/step"] = Double(counts.commands)
                 facts["kernels/step"] = Double(counts.kernels)
                 facts["library calls/step"] = Double(counts.libraryCalls)
+                if counts.recordedSubmissions > 0 { facts["recorded submissions/step"] = Double(counts.recordedSubmissions) }
                 facts["host µs/step"] = Double(counts.enqueueNanoseconds) / 1000
             }
             facts["primitives/step"] = Double(counts.primitives.values.reduce(0, +))

@@ -66,6 +66,7 @@ extension OpenCLDevice {
     /// back right after the enqueue, instead of CLBlast creating and freeing buffers on every call.
     func gemm(m: Int, n: Int, k: Int, _ a: GemmOperand, _ b: GemmOperand, _ c: GemmOperand, beta: Float,
               _ op: String) throws {
+        if let recording { return recording.refuse("a CLBlast GEMM (\(op), \(m)x\(n)x\(k)): CLBlast enqueues its own commands") }
         let transA = a.transposed ? CLBlastTransposeYes : CLBlastTransposeNo
         let transB = b.transposed ? CLBlastTransposeYes : CLBlastTransposeNo
         var tempBytes = 0
@@ -95,6 +96,7 @@ extension OpenCLDevice {
     /// (a stride of 0 reuses one matrix for every entry).
     func gemmStridedBatched(m: Int, n: Int, k: Int, _ a: GemmOperand, _ b: GemmOperand, _ c: GemmOperand,
                             beta: Float, batch: Int, _ op: String) throws {
+        if let recording { return recording.refuse("a CLBlast GEMM (\(op), \(m)x\(n)x\(k)): CLBlast enqueues its own commands") }
         let start = DispatchTime.now().uptimeNanoseconds
         queueLock.lock()
         defer { queueLock.unlock() }

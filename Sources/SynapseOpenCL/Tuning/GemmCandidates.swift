@@ -19,9 +19,15 @@ enum GemmCandidates {
         return [.clblast] + blockings.filter(fits).map(MatMulAlgorithm.own)
     }
 
-    /// CLBlast without a tuning result, on every device: our kernel is built per product shape,
-    /// which only pays once the tuner has shown it wins.
-    static func untuned(for problem: MatMulProblem, deviceKind: DeviceKind) -> MatMulAlgorithm { .clblast }
+    /// Without a tuning result: on a CPU device (PoCL) our kernel, which beat CLBlast on most
+    /// LeNet-5 and AlexNet dense-layer shapes there and keeps a step free of CLBlast's own commands
+    /// (so it can be recorded into a command buffer); elsewhere CLBlast, whose GPU kernels are
+    /// tuned, until the tuner shows ours wins.
+    static func untuned(for problem: MatMulProblem, deviceKind: DeviceKind) -> MatMulAlgorithm {
+        guard deviceKind == .cpu else { return .clblast }
+        let rows = [8, 4, 2].first { $0 <= max(problem.m, 2) }!
+        return .own(GemmBlocking(rowsPerItem: rows, columnsPerItem: problem.n >= 8 ? 8 : 4, groupSize: 16))
+    }
 
     static func fits(_ blocking: GemmBlocking) -> Bool {
         blocking.rowsPerItem * blocking.columnsPerItem <= maxTile
