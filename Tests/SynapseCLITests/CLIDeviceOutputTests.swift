@@ -21,6 +21,7 @@ import Testing
         }
         var environment = try CLI.coldProgramCaches()
         environment["SYNAPSE_CLBLAST_TUNING"] = tuning
+        environment["SYNAPSE_OPENCL_KERNELS"] = "clblast"  // CLBlast for every convolution and GEMM
         let result = try CLI.run(["train", "--model", "alexnet", "--device", spec, "--batch-size", "2", "--steps", "1",
                                   "--epochs", "1", "--json"], environment: environment)
         #expect(result.status != 0, "zeroed tuning parameters trained: \(result.stdout)")

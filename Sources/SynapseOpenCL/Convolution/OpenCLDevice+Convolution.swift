@@ -1,3 +1,4 @@
+import Foundation
 import SynapseBackend
 
 /// The convolution primitives: each pass runs with the algorithm `kernelTuning` picks for
@@ -38,8 +39,13 @@ extension OpenCLDevice {
     /// cannot use falls back to im2col + CLBlast.
     @TaskLocal package static var forcedConvolutionAlgorithm: ConvolutionAlgorithm?
 
+    /// Whether `SYNAPSE_OPENCL_KERNELS=clblast` asks for CLBlast-based convolutions and GEMMs only
+    /// (no kernels of our own, tuned or not): a way around a driver that miscompiles ours.
+    static let clblastOnly = ProcessInfo.processInfo.environment["SYNAPSE_OPENCL_KERNELS"] == "clblast"
+
     /// The algorithm `problem` runs with, tuning it first when that is asked for and not done yet.
     func convolutionAlgorithm(for problem: ConvolutionProblem) throws -> ConvolutionAlgorithm {
+        if Self.forcedConvolutionAlgorithm == nil && Self.clblastOnly { return .im2colGEMM }
         if let forced = Self.forcedConvolutionAlgorithm {
             guard case let .direct(blocking) = forced else { return forced }
             return problem.directIsSupported && ConvolutionCandidates.fits(blocking, problem) ? forced : .im2colGEMM

@@ -18,6 +18,8 @@ extension OpenCLDevice {
         var (algorithm, needsTuning) = kernelTuning.algorithm(for: problem)
         if let forced = Self.forcedMatMulAlgorithm {
             algorithm = forced
+        } else if Self.clblastOnly {
+            algorithm = .clblast
         } else if needsTuning, case let .matmul(winner) = try tune(.matmul(problem)).winner {
             algorithm = winner
         }
