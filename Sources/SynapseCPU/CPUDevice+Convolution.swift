@@ -6,12 +6,19 @@ import SynapseBackend
 /// Threads take disjoint ranges of images, each with its own workspace from the pool, and call
 /// single-threaded GEMMs; with fewer images than cores a single image's GEMM is split instead.
 /// Several small images are unfolded side by side into one column matrix (up to
-/// `columnBudgetBytes` per thread), so GEMMs stay large enough to run near peak.
+/// `columnBudgetBytes` per thread, or `wideBlockColumns` columns behind large weights), so GEMMs
+/// stay large enough to run near peak.
 extension CPUDevice {
     /// Bytes of column matrix one thread unfolds at a time (at least one image's worth): bounds the
     /// workspace, and keeps the columns plus OpenBLAS's packed copy of them in a 512 KiB L2 cache
     /// (measured on LeNet's layers: 128–256 KiB beat 1 MiB by about 10%).
     static let columnBudgetBytes = 1 << 18
+
+    /// Columns a block gets at least (as far as a thread's images go) when one group's weights
+    /// exceed `columnBudgetBytes`. OpenBLAS packs all of the weight matrix again for every GEMM,
+    /// so it must be spread over many columns: at 64×64, AlexNet's 3×3 layers (9 output pixels an
+    /// image, up to 5 MiB of weights) ran blocks of 18–27 columns, packing about as long as multiplying.
+    static let wideBlockColumns = 512
 
     /// Sizes shared by the three passes.
     private struct ConvPlan {
@@ -33,7 +40,10 @@ extension CPUDevice {
             gemmChunks = parallel && threads == 1 ? ParallelFor.cores : 1
             let perImage = rows * pixels * MemoryLayout<Float>.stride
             let imagesPerThread = (g.batch + threads - 1) / threads
-            imagesPerBlock = unfold.isPointwise ? 1 : max(1, min(imagesPerThread, CPUDevice.columnBudgetBytes / max(perImage, 1)))
+            let byBudget = CPUDevice.columnBudgetBytes / max(perImage, 1)
+            let largeWeights = coutG * rows * MemoryLayout<Float>.stride > CPUDevice.columnBudgetBytes
+            let byWidth = largeWeights ? (CPUDevice.wideBlockColumns + pixels - 1) / max(pixels, 1) : 1
+            imagesPerBlock = unfold.isPointwise ? 1 : max(1, min(imagesPerThread, max(byBudget, byWidth)))
         }
 
         /// Floats of workspace per thread: columns plus a block of output rows.
