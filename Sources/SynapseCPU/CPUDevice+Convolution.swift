@@ -46,8 +46,15 @@ extension CPUDevice {
             imagesPerBlock = unfold.isPointwise ? 1 : max(1, min(imagesPerThread, max(byBudget, byWidth)))
         }
 
-        /// Floats of workspace per thread: columns plus a block of output rows.
-        var scratchPerThread: Int { (unfold.isPointwise ? 0 : rows * pixels * imagesPerBlock) + coutG * pixels * imagesPerBlock }
+        /// Floats of workspace per thread: columns, a block of output rows, and a zero-bordered plane.
+        var scratchPerThread: Int {
+            (unfold.isPointwise ? 0 : rows * pixels * imagesPerBlock) + coutG * pixels * imagesPerBlock + unfold.paddedCount
+        }
+
+        /// The zero-bordered plane `Im2Col` needs, at the end of the thread's `workspace`.
+        func padded(_ workspace: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+            workspace + scratchPerThread - unfold.paddedCount
+        }
 
         /// Calls `body(thread, images, workspace)` on each thread's blocks of images.
         func forEachBlock(_ scratch: UnsafeMutablePointer<Float>, _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
@@ -92,7 +99,7 @@ extension CPUDevice {
                     }
                     for (i, n) in images.enumerated() {
                         plan.unfold.unfold(x + (n * g.inChannels + group * cinG) * plan.plane,
-                                           into: columns + i * pixels, leading: width)
+                                           into: columns + i * pixels, leading: width, padded: plan.padded(workspace))
                     }
                     if count == 1 {
                         plan.gemm(false, false, coutG, pixels, rows, weight, rows, columns, pixels, 0, firstOut, pixels)
@@ -151,7 +158,7 @@ extension CPUDevice {
                     plan.gemm(true, false, rows, width, coutG, weight, rows, grad, width, 0, columns, width)
                     for i in 0..<count {
                         plan.unfold.fold(columns + i * pixels, leading: width,
-                                         into: firstIn + (i * g.inChannels + group * cinG) * plan.plane)
+                                         into: firstIn + (i * g.inChannels + group * cinG) * plan.plane, padded: plan.padded(workspace))
                     }
                 }
             }
@@ -185,7 +192,7 @@ extension CPUDevice {
                     } else {
                         for (i, n) in images.enumerated() {
                             plan.unfold.unfold(x + (n * g.inChannels + group * cinG) * plan.plane,
-                                               into: columns + i * pixels, leading: width)
+                                               into: columns + i * pixels, leading: width, padded: plan.padded(workspace))
                         }
                     }
                     var grad = UnsafePointer(firstGrad)
