@@ -21,6 +21,8 @@ struct Im2Col {
     }
 
     private var paddedWidth: Int { geometry.inWidth + 2 * geometry.padX }
+    /// Row length of the plane the matrix rows are read from (or folded into): padded or not.
+    private var planeWidth: Int { isPadded ? paddedWidth : geometry.inWidth }
     private var isPadded: Bool { geometry.padY > 0 || geometry.padX > 0 }
     /// Floats of workspace `unfold` and `fold` need for one zero-bordered plane (0 without padding).
     var paddedCount: Int { isPadded ? (geometry.inHeight + 2 * geometry.padY) * paddedWidth : 0 }
@@ -29,11 +31,18 @@ struct Im2Col {
     /// into `columns`, whose rows are `leading` floats apart; `padded` is `paddedCount` floats of workspace.
     func unfold(_ input: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, leading: Int,
                 padded: UnsafeMutablePointer<Float>) {
+        if isPadded { padded.update(repeating: 0, count: paddedCount) }
+        withOffsetTable { table in unfold(input, into: columns, leading: leading, padded: padded, table: table) }
+    }
+
+    /// `unfold` with the offset table, when there is one.
+    @inline(__always)
+    private func unfold(_ input: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, leading: Int,
+                        padded: UnsafeMutablePointer<Float>, table: UnsafeMutableBufferPointer<Int>?) {
         let g = geometry
         let (outH, outW, sx) = (g.outHeight, g.outWidth, g.strideX)
-        let width = isPadded ? paddedWidth : g.inWidth, rowStep = g.strideY &* width
+        let width = planeWidth, rowStep = g.strideY &* width
         let offsets = g.kernelHeight &* g.kernelWidth, plane = g.inHeight &* g.inWidth
-        if isPadded { padded.update(repeating: 0, count: paddedCount) }
         for c in 0..<g.inChannelsPerGroup {
             var source = input + c &* plane
             if isPadded {
@@ -47,14 +56,41 @@ struct Im2Col {
                 for kj in 0..<g.kernelWidth {
                     // Output pixel (oy, ox) reads from + oy * rowStep + ox * strideX.
                     var from = source + (ki &* g.dilationY &* width &+ kj &* g.dilationX), pixel = target
-                    for _ in 0..<outH {
-                        if sx == 1 { copy(pixel, from, outW) } else { for t in 0..<outW { pixel[t] = from[t &* sx] } }
-                        from += rowStep
-                        pixel += outW
+                    if let table {
+                        for p in 0..<table.count { pixel[p] = from[table[p]] }
+                    } else {
+                        for _ in 0..<outH {
+                            if sx == 1 { copy(pixel, from, outW) } else { for t in 0..<outW { pixel[t] = from[t &* sx] } }
+                            from += rowStep
+                            pixel += outW
+                        }
                     }
                     target += leading
                 }
             }
+        }
+    }
+
+    /// Output pixels few and narrow enough (rows under 8 floats, at most 256 pixels) to unfold
+    /// through a table of read offsets, one flat loop per matrix row: row-by-row copies of 3 or 7
+    /// floats are mostly loop overhead.
+    private var usesOffsetTable: Bool { geometry.outWidth < 8 && pixels <= 256 }
+
+    /// Calls `body` with the offset of each output pixel's input from that of pixel (0, 0) in the
+    /// plane (`planeWidth` wide) when `usesOffsetTable`, else with nil.
+    @inline(__always)
+    private func withOffsetTable<R>(_ body: (UnsafeMutableBufferPointer<Int>?) -> R) -> R {
+        guard usesOffsetTable else { return body(nil) }
+        let g = geometry, width = planeWidth
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: pixels) { table in
+            var p = 0
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    table[p] = oy &* g.strideY &* width &+ ox &* g.strideX
+                    p &+= 1
+                }
+            }
+            return body(table)
         }
     }
 
@@ -63,9 +99,16 @@ struct Im2Col {
     /// floats of workspace.
     func fold(_ columns: UnsafePointer<Float>, leading: Int, into gradInput: UnsafeMutablePointer<Float>,
               padded: UnsafeMutablePointer<Float>) {
+        withOffsetTable { table in fold(columns, leading: leading, into: gradInput, padded: padded, table: table) }
+    }
+
+    /// `fold` with the offset table, when there is one.
+    @inline(__always)
+    private func fold(_ columns: UnsafePointer<Float>, leading: Int, into gradInput: UnsafeMutablePointer<Float>,
+                      padded: UnsafeMutablePointer<Float>, table: UnsafeMutableBufferPointer<Int>?) {
         let g = geometry
         let (outH, outW, sx) = (g.outHeight, g.outWidth, g.strideX)
-        let width = isPadded ? paddedWidth : g.inWidth, rowStep = g.strideY &* width
+        let width = planeWidth, rowStep = g.strideY &* width
         let offsets = g.kernelHeight &* g.kernelWidth, plane = g.inHeight &* g.inWidth
         for c in 0..<g.inChannelsPerGroup {
             let channel = gradInput + c &* plane
@@ -75,10 +118,15 @@ struct Im2Col {
             for ki in 0..<g.kernelHeight {
                 for kj in 0..<g.kernelWidth {
                     var target = sums + (ki &* g.dilationY &* width &+ kj &* g.dilationX), pixel = source
-                    for _ in 0..<outH {
-                        if sx == 1 { add(target, pixel, outW) } else { for t in 0..<outW { target[t &* sx] += pixel[t] } }
-                        target += rowStep
-                        pixel += outW
+                    if let table {
+                        // Distinct pixels land on distinct inputs: no two updates in this loop collide.
+                        for p in 0..<table.count { target[table[p]] += pixel[p] }
+                    } else {
+                        for _ in 0..<outH {
+                            if sx == 1 { add(target, pixel, outW) } else { for t in 0..<outW { target[t &* sx] += pixel[t] } }
+                            target += rowStep
+                            pixel += outW
+                        }
                     }
                     source += leading
                 }
