@@ -208,9 +208,14 @@ extension CPUDevice {
                     plan.gemm(false, true, coutG, rows, width, grad, width, cols, width, 1, target, rows)
                 }
             }
-            for thread in 1..<max(plan.threads, 1) {
-                let partial = scratch + thread * perThread + plan.scratchPerThread
-                for i in 0..<weightCount { gw[i] += partial[i] }
+            // The partial sums in thread order for every weight, the weights split across cores:
+            // up to 5 MiB per layer for alexnet64, too much to leave to one core.
+            guard plan.threads > 1 else { return }
+            ParallelFor.run(weightCount, costPerItem: plan.threads) { range in
+                for thread in 1..<plan.threads {
+                    let partial = scratch + thread * perThread + plan.scratchPerThread
+                    for i in range { gw[i] += partial[i] }
+                }
             }
         }
     }
