@@ -6,12 +6,19 @@ import SynapseBackend
 /// Threads take disjoint ranges of images, each with its own workspace from the pool, and call
 /// single-threaded GEMMs; with fewer images than cores a single image's GEMM is split instead.
 /// Several small images are unfolded side by side into one column matrix (up to
-/// `columnBudgetBytes` per thread), so GEMMs stay large enough to run near peak.
+/// `columnBudgetBytes` per thread, or `wideBlockColumns` columns behind large weights), so GEMMs
+/// stay large enough to run near peak.
 extension CPUDevice {
     /// Bytes of column matrix one thread unfolds at a time (at least one image's worth): bounds the
     /// workspace, and keeps the columns plus OpenBLAS's packed copy of them in a 512 KiB L2 cache
     /// (measured on LeNet's layers: 128–256 KiB beat 1 MiB by about 10%).
     static let columnBudgetBytes = 1 << 18
+
+    /// Columns a block gets at least (as far as a thread's images go) when one group's weights
+    /// exceed `columnBudgetBytes`. OpenBLAS packs all of the weight matrix again for every GEMM,
+    /// so it must be spread over many columns: at 64×64, AlexNet's 3×3 layers (9 output pixels an
+    /// image, up to 5 MiB of weights) ran blocks of 18–27 columns, packing about as long as multiplying.
+    static let wideBlockColumns = 512
 
     /// Sizes shared by the three passes.
     private struct ConvPlan {
@@ -33,11 +40,21 @@ extension CPUDevice {
             gemmChunks = parallel && threads == 1 ? ParallelFor.cores : 1
             let perImage = rows * pixels * MemoryLayout<Float>.stride
             let imagesPerThread = (g.batch + threads - 1) / threads
-            imagesPerBlock = unfold.isPointwise ? 1 : max(1, min(imagesPerThread, CPUDevice.columnBudgetBytes / max(perImage, 1)))
+            let byBudget = CPUDevice.columnBudgetBytes / max(perImage, 1)
+            let largeWeights = coutG * rows * MemoryLayout<Float>.stride > CPUDevice.columnBudgetBytes
+            let byWidth = largeWeights ? (CPUDevice.wideBlockColumns + pixels - 1) / max(pixels, 1) : 1
+            imagesPerBlock = unfold.isPointwise ? 1 : max(1, min(imagesPerThread, max(byBudget, byWidth)))
         }
 
-        /// Floats of workspace per thread: columns plus a block of output rows.
-        var scratchPerThread: Int { (unfold.isPointwise ? 0 : rows * pixels * imagesPerBlock) + coutG * pixels * imagesPerBlock }
+        /// Floats of workspace per thread: columns, a block of output rows, and a zero-bordered plane.
+        var scratchPerThread: Int {
+            (unfold.isPointwise ? 0 : rows * pixels * imagesPerBlock) + coutG * pixels * imagesPerBlock + unfold.paddedCount
+        }
+
+        /// The zero-bordered plane `Im2Col` needs, at the end of the thread's `workspace`.
+        func padded(_ workspace: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+            workspace + scratchPerThread - unfold.paddedCount
+        }
 
         /// Calls `body(thread, images, workspace)` on each thread's blocks of images.
         func forEachBlock(_ scratch: UnsafeMutablePointer<Float>, _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
@@ -82,7 +99,7 @@ extension CPUDevice {
                     }
                     for (i, n) in images.enumerated() {
                         plan.unfold.unfold(x + (n * g.inChannels + group * cinG) * plan.plane,
-                                           into: columns + i * pixels, leading: width)
+                                           into: columns + i * pixels, leading: width, padded: plan.padded(workspace))
                     }
                     if count == 1 {
                         plan.gemm(false, false, coutG, pixels, rows, weight, rows, columns, pixels, 0, firstOut, pixels)
@@ -141,7 +158,7 @@ extension CPUDevice {
                     plan.gemm(true, false, rows, width, coutG, weight, rows, grad, width, 0, columns, width)
                     for i in 0..<count {
                         plan.unfold.fold(columns + i * pixels, leading: width,
-                                         into: firstIn + (i * g.inChannels + group * cinG) * plan.plane)
+                                         into: firstIn + (i * g.inChannels + group * cinG) * plan.plane, padded: plan.padded(workspace))
                     }
                 }
             }
@@ -175,7 +192,7 @@ extension CPUDevice {
                     } else {
                         for (i, n) in images.enumerated() {
                             plan.unfold.unfold(x + (n * g.inChannels + group * cinG) * plan.plane,
-                                               into: columns + i * pixels, leading: width)
+                                               into: columns + i * pixels, leading: width, padded: plan.padded(workspace))
                         }
                     }
                     var grad = UnsafePointer(firstGrad)
@@ -191,9 +208,14 @@ extension CPUDevice {
                     plan.gemm(false, true, coutG, rows, width, grad, width, cols, width, 1, target, rows)
                 }
             }
-            for thread in 1..<max(plan.threads, 1) {
-                let partial = scratch + thread * perThread + plan.scratchPerThread
-                for i in 0..<weightCount { gw[i] += partial[i] }
+            // The partial sums in thread order for every weight, the weights split across cores:
+            // up to 5 MiB per layer for alexnet64, too much to leave to one core.
+            guard plan.threads > 1 else { return }
+            ParallelFor.run(weightCount, costPerItem: plan.threads) { range in
+                for thread in 1..<plan.threads {
+                    let partial = scratch + thread * perThread + plan.scratchPerThread
+                    for i in range { gw[i] += partial[i] }
+                }
             }
         }
     }

@@ -26,6 +26,10 @@ extension CPUDevice {
                     CPUDevice.maxPool2x2(source, g.inWidth, out, at, g.outHeight, g.outWidth)
                     continue
                 }
+                if g.padY == 0 && g.padX == 0 {
+                    CPUDevice.maxPoolUnpadded(g, source, out, at)
+                    continue
+                }
                 for oy in 0..<g.outHeight {
                     let rows = CPUDevice.window(oy, stride: g.strideY, pad: g.padY, kernel: g.kernelHeight, extent: g.inHeight)
                     for ox in 0..<g.outWidth {
@@ -45,6 +49,34 @@ extension CPUDevice {
                         at[oy * g.outWidth + ox] = Int32(truncatingIfNeeded: index)
                     }
                 }
+            }
+        }
+    }
+
+    /// One plane's max pool without padding, where every window lies wholly inside the input
+    /// (AlexNet's 3×3, stride 2): the general path's scan order and tie and NaN rules, without
+    /// clipping each window to the plane.
+    @inline(__always)
+    private static func maxPoolUnpadded(_ g: Pool2dGeometry, _ source: UnsafePointer<Float>,
+                                        _ out: UnsafeMutablePointer<Float>, _ at: UnsafeMutablePointer<Int32>) {
+        let (width, kh, kw) = (g.inWidth, g.kernelHeight, g.kernelWidth)
+        var o = 0
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                let first = oy &* g.strideY &* width &+ ox &* g.strideX
+                var best = -Float.infinity, index = first
+                for h in 0..<kh {
+                    let row = first &+ h &* width
+                    for w in 0..<kw {
+                        let position = row &+ w, v = source[position]
+                        let wins = v > best || v.isNaN
+                        best = wins ? v : best
+                        index = wins ? position : index
+                    }
+                }
+                out[o] = best
+                at[o] = Int32(truncatingIfNeeded: index)
+                o &+= 1
             }
         }
     }

@@ -19,11 +19,13 @@ public final class CPUDevice: Device, PrimitiveKernels {
     private let pool: BufferPool
 
     private init() {
+        let cpu = HostCPU.describe()
+        // Before any GEMM: an OpenBLAS older than the processor would run its SSE3 fallback.
+        OpenBLASCore.upgradeIfUnrecognised(flags: cpu.flags)
         // All parallelism is ours: OpenBLAS runs single-threaded inside our chunks, and large GEMMs
         // are split across cores by `CPUDevice+MatMul`. Letting OpenBLAS start its own threads
         // inside our parallel loops would oversubscribe the cores.
         OpenBLASRuntime.setThreadCount(1)
-        let cpu = HostCPU.describe()
         let memory = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         info = DeviceInfo(
             spec: "cpu", name: cpu.model, backend: "cpu", kind: .cpu,
@@ -31,7 +33,7 @@ public final class CPUDevice: Device, PrimitiveKernels {
             driverVersion: ProcessInfo.processInfo.operatingSystemVersionString,
             computeUnits: ProcessInfo.processInfo.activeProcessorCount,
             globalMemoryBytes: memory, maxAllocationBytes: memory,
-            gemmLibrary: OpenBLASRuntime.versionDescription)
+            gemmLibrary: OpenBLASRuntime.description)
         pool = BufferPool(make: { try CPUBuffer(allocating: $0) }, destroy: { _ in })
     }
 

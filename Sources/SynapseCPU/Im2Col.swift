@@ -3,10 +3,10 @@ import SynapseBackend
 /// Unfolds one image's channel group into GEMM columns and folds gradients back.
 ///
 /// The column matrix has one row per (channel, kernel row, kernel column) and one column per output
-/// pixel, so `weight [outC, K] @ columns [K, outH*outW]` is the convolution. For each matrix row
-/// the output rows and columns whose input lies inside the image are computed up front, so
-/// padding costs whole-block zeroing instead of a test per element, and the copies in between are
-/// short vector loops with no per-element branches.
+/// pixel, so `weight [outC, K] @ columns [K, outH*outW]` is the convolution. With padding, each
+/// channel plane is first copied into a zero-bordered plane (`paddedCount` floats of workspace),
+/// so every matrix row is plain strided copies with no bounds tests: on small feature maps (3×3 to
+/// 7×7) the per-row bookkeeping of clipping at the border cost more than the copying.
 struct Im2Col {
     let geometry: Conv2dGeometry
 
@@ -20,82 +20,123 @@ struct Im2Col {
         return g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1 && g.padY == 0 && g.padX == 0
     }
 
-    /// Outputs `lo..<hi` along one axis whose input coordinate `o * stride + shift` lies in `0..<extent`.
-    @inline(__always)
-    private static func valid(shift: Int, stride: Int, extent: Int, outputs: Int) -> (lo: Int, hi: Int) {
-        let lo = shift >= 0 ? 0 : (-shift + stride - 1) / stride
-        let last = extent - 1 - shift
-        let hi = last < 0 ? 0 : min(outputs, last / stride + 1)
-        return (min(lo, hi), hi)
+    private var paddedWidth: Int { geometry.inWidth + 2 * geometry.padX }
+    /// Row length of the plane the matrix rows are read from (or folded into): padded or not.
+    private var planeWidth: Int { isPadded ? paddedWidth : geometry.inWidth }
+    private var isPadded: Bool { geometry.padY > 0 || geometry.padX > 0 }
+    /// Floats of workspace `unfold` and `fold` need for one zero-bordered plane (0 without padding).
+    var paddedCount: Int { isPadded ? (geometry.inHeight + 2 * geometry.padY) * paddedWidth : 0 }
+
+    /// Writes the columns of the channel group starting at `input` (planes of `inHeight*inWidth`)
+    /// into `columns`, whose rows are `leading` floats apart; `padded` is `paddedCount` floats of workspace.
+    func unfold(_ input: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, leading: Int,
+                padded: UnsafeMutablePointer<Float>) {
+        if isPadded { padded.update(repeating: 0, count: paddedCount) }
+        withOffsetTable { table in unfold(input, into: columns, leading: leading, padded: padded, table: table) }
     }
 
-    /// Calls `body(row, source, lo, hi)` for every (channel, kernel row, kernel column) row of the
-    /// matrix after zeroing its out-of-image output rows; `body` handles output rows `ylo..<yhi`
-    /// (passed in `rows`) with input pointer `source` at the first valid column of row `ylo`.
+    /// `unfold` with the offset table, when there is one.
     @inline(__always)
-    private func forEachMatrixRow(_ body: (_ matrixRow: Int, _ inputOffset: Int, _ rows: (lo: Int, hi: Int), _ columns: (lo: Int, hi: Int)) -> Void) {
+    private func unfold(_ input: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, leading: Int,
+                        padded: UnsafeMutablePointer<Float>, table: UnsafeMutableBufferPointer<Int>?) {
         let g = geometry
-        let plane = g.inHeight * g.inWidth
-        var matrixRow = 0
+        let (outH, outW, sx) = (g.outHeight, g.outWidth, g.strideX)
+        let width = planeWidth, rowStep = g.strideY &* width
+        let offsets = g.kernelHeight &* g.kernelWidth, plane = g.inHeight &* g.inWidth
         for c in 0..<g.inChannelsPerGroup {
+            var source = input + c &* plane
+            if isPadded {
+                // The border stays zero from channel to channel; only the interior is rewritten.
+                let interior = padded + (g.padY &* width &+ g.padX)
+                for y in 0..<g.inHeight { copy(interior + y &* width, source + y &* g.inWidth, g.inWidth) }
+                source = UnsafePointer(padded)
+            }
+            var target = columns + c &* offsets &* leading
             for ki in 0..<g.kernelHeight {
-                let shiftY = ki * g.dilationY - g.padY
-                let rows = Im2Col.valid(shift: shiftY, stride: g.strideY, extent: g.inHeight, outputs: g.outHeight)
                 for kj in 0..<g.kernelWidth {
-                    let shiftX = kj * g.dilationX - g.padX
-                    let columns = Im2Col.valid(shift: shiftX, stride: g.strideX, extent: g.inWidth, outputs: g.outWidth)
-                    let offset = c * plane + (rows.lo * g.strideY + shiftY) * g.inWidth + columns.lo * g.strideX + shiftX
-                    body(matrixRow, offset, rows, columns)
-                    matrixRow += 1
+                    // Output pixel (oy, ox) reads from + oy * rowStep + ox * strideX.
+                    var from = source + (ki &* g.dilationY &* width &+ kj &* g.dilationX), pixel = target
+                    if let table {
+                        for p in 0..<table.count { pixel[p] = from[table[p]] }
+                    } else {
+                        for _ in 0..<outH {
+                            if sx == 1 { copy(pixel, from, outW) } else { for t in 0..<outW { pixel[t] = from[t &* sx] } }
+                            from += rowStep
+                            pixel += outW
+                        }
+                    }
+                    target += leading
                 }
             }
         }
     }
 
-    /// Writes the columns of the channel group starting at `input` (planes of `inHeight*inWidth`)
-    /// into `columns`, whose rows are `leading` floats apart.
-    func unfold(_ input: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, leading: Int) {
-        let g = geometry
-        let (outH, outW, step, sx) = (g.outHeight, g.outWidth, g.strideY * g.inWidth, g.strideX)
-        forEachMatrixRow { matrixRow, inputOffset, rows, cols in
-            let row = columns + matrixRow * leading
-            guard rows.lo < rows.hi && cols.lo < cols.hi else { zero(row, outH * outW); return }
-            zero(row, rows.lo * outW)
-            zero(row + rows.hi * outW, (outH - rows.hi) * outW)
-            var source = input + inputOffset, target = row + rows.lo * outW
-            let count = cols.hi - cols.lo, tail = outW - cols.hi
-            for _ in rows.lo..<rows.hi {
-                zero(target, cols.lo)
-                if sx == 1 { copy(target + cols.lo, source, count) } else { for t in 0..<count { target[cols.lo + t] = source[t * sx] } }
-                zero(target + cols.hi, tail)
-                source += step
-                target += outW
+    /// Output pixels few and narrow enough (rows under 8 floats, at most 256 pixels) to unfold
+    /// through a table of read offsets, one flat loop per matrix row: row-by-row copies of 3 or 7
+    /// floats are mostly loop overhead.
+    private var usesOffsetTable: Bool { geometry.outWidth < 8 && pixels <= 256 }
+
+    /// Calls `body` with the offset of each output pixel's input from that of pixel (0, 0) in the
+    /// plane (`planeWidth` wide) when `usesOffsetTable`, else with nil.
+    @inline(__always)
+    private func withOffsetTable<R>(_ body: (UnsafeMutableBufferPointer<Int>?) -> R) -> R {
+        guard usesOffsetTable else { return body(nil) }
+        let g = geometry, width = planeWidth
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: pixels) { table in
+            var p = 0
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    table[p] = oy &* g.strideY &* width &+ ox &* g.strideX
+                    p &+= 1
+                }
             }
+            return body(table)
         }
     }
 
     /// Adds the column gradients in `columns` (rows `leading` apart) back onto the channel group of
-    /// the input gradient at `gradInput`, which the caller has zeroed.
-    func fold(_ columns: UnsafePointer<Float>, leading: Int, into gradInput: UnsafeMutablePointer<Float>) {
+    /// the input gradient at `gradInput`, which the caller has zeroed; `padded` is `paddedCount`
+    /// floats of workspace.
+    func fold(_ columns: UnsafePointer<Float>, leading: Int, into gradInput: UnsafeMutablePointer<Float>,
+              padded: UnsafeMutablePointer<Float>) {
+        withOffsetTable { table in fold(columns, leading: leading, into: gradInput, padded: padded, table: table) }
+    }
+
+    /// `fold` with the offset table, when there is one.
+    @inline(__always)
+    private func fold(_ columns: UnsafePointer<Float>, leading: Int, into gradInput: UnsafeMutablePointer<Float>,
+                      padded: UnsafeMutablePointer<Float>, table: UnsafeMutableBufferPointer<Int>?) {
         let g = geometry
-        let (outW, step, sx) = (g.outWidth, g.strideY * g.inWidth, g.strideX)
-        forEachMatrixRow { matrixRow, inputOffset, rows, cols in
-            guard rows.lo < rows.hi && cols.lo < cols.hi else { return }
-            var target = gradInput + inputOffset, source = columns + matrixRow * leading + rows.lo * outW + cols.lo
-            let count = cols.hi - cols.lo
-            for _ in rows.lo..<rows.hi {
-                if sx == 1 { for t in 0..<count { target[t] += source[t] } } else { for t in 0..<count { target[t * sx] += source[t] } }
-                source += outW
-                target += step
+        let (outH, outW, sx) = (g.outHeight, g.outWidth, g.strideX)
+        let width = planeWidth, rowStep = g.strideY &* width
+        let offsets = g.kernelHeight &* g.kernelWidth, plane = g.inHeight &* g.inWidth
+        for c in 0..<g.inChannelsPerGroup {
+            let channel = gradInput + c &* plane
+            let sums = isPadded ? padded : channel
+            if isPadded { padded.update(repeating: 0, count: paddedCount) }
+            var source = columns + c &* offsets &* leading
+            for ki in 0..<g.kernelHeight {
+                for kj in 0..<g.kernelWidth {
+                    var target = sums + (ki &* g.dilationY &* width &+ kj &* g.dilationX), pixel = source
+                    if let table {
+                        // Distinct pixels land on distinct inputs: no two updates in this loop collide.
+                        for p in 0..<table.count { target[table[p]] += pixel[p] }
+                    } else {
+                        for _ in 0..<outH {
+                            if sx == 1 { add(target, pixel, outW) } else { for t in 0..<outW { target[t &* sx] += pixel[t] } }
+                            target += rowStep
+                            pixel += outW
+                        }
+                    }
+                    source += leading
+                }
             }
+            guard isPadded else { continue }
+            // Only the interior is the input's gradient; what fell on the border was padding.
+            let interior = padded + (g.padY &* width &+ g.padX)
+            for y in 0..<g.inHeight { add(channel + y &* g.inWidth, interior + y &* width, g.inWidth) }
         }
     }
-}
-
-/// `target[0..<count] = 0`.
-@inline(__always)
-private func zero(_ target: UnsafeMutablePointer<Float>, _ count: Int) {
-    for t in 0..<count { target[t] = 0 }
 }
 
 /// `target[0..<count] = source[0..<count]` for short, non-overlapping rows: four-float vector moves
@@ -108,12 +149,25 @@ private func copy(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer
     }
     let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
     var t = 0
-    while t + 4 <= count {
-        to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 * t, as: SIMD4<Float>.self), toByteOffset: 4 * t, as: SIMD4<Float>.self)
-        t += 4
+    while t &+ 4 <= count {
+        to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 &* t, as: SIMD4<Float>.self), toByteOffset: 4 &* t, as: SIMD4<Float>.self)
+        t &+= 4
     }
     if t < count {
-        let last = 4 * (count - 4)
+        let last = 4 &* (count &- 4)
         to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: SIMD4<Float>.self), toByteOffset: last, as: SIMD4<Float>.self)
     }
+}
+
+/// `target[0..<count] += source[0..<count]` for short rows that do not overlap.
+@inline(__always)
+private func add(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _ count: Int) {
+    let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
+    var t = 0
+    while t &+ 4 <= count {
+        let sum = to.loadUnaligned(fromByteOffset: 4 &* t, as: SIMD4<Float>.self) + from.loadUnaligned(fromByteOffset: 4 &* t, as: SIMD4<Float>.self)
+        to.storeBytes(of: sum, toByteOffset: 4 &* t, as: SIMD4<Float>.self)
+        t &+= 4
+    }
+    while t < count { target[t] += source[t]; t &+= 1 }
 }

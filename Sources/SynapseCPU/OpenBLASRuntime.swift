@@ -7,9 +7,16 @@ import Darwin
 /// OpenBLAS's extensions beyond CBLAS (version string, thread count), looked up at run time so the
 /// backend still builds and runs against another CBLAS that lacks them.
 enum OpenBLASRuntime {
-    private static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
+    /// `name` in the running process (OpenBLAS is linked in), or nil.
+    static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
         guard let process = dlopen(nil, RTLD_NOW) else { return nil }
         return dlsym(process, name)
+    }
+
+    /// `OpenBLAS 0.3.21` from `openblas_get_config()`, or `OpenBLAS` when the library does not say,
+    /// followed by the kernel family in use (`OpenBLAS 0.3.21 SkylakeX`) when it says which.
+    static var description: String {
+        OpenBLASCore.current.map { "\(versionDescription) \($0)" } ?? versionDescription
     }
 
     /// `OpenBLAS 0.3.21` from `openblas_get_config()`, or `OpenBLAS` when the library does not say.

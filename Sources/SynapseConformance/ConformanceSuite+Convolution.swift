@@ -22,6 +22,8 @@ extension ConformanceSuite {
                                                         kernelHeight: 3, kernelWidth: 3, padding: (1, 1))),
         ("AlexNet-like first layer", Conv2dGeometry(batch: 2, inChannels: 3, inHeight: 35, inWidth: 35, outChannels: 8,
                                                     kernelHeight: 11, kernelWidth: 11, stride: (4, 4), padding: (2, 2))),
+        ("large weights, tiny images, odd batch", Conv2dGeometry(batch: 7, inChannels: 32, inHeight: 5, inWidth: 6, outChannels: 240,
+                                                                 kernelHeight: 3, kernelWidth: 3, stride: (2, 1), padding: (1, 1))),
     ]
 
     /// `.conv2d` (without and with bias), `.conv2dActivation` (each activation), `.conv2dBackwardInput`

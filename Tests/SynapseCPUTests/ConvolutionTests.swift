@@ -43,6 +43,16 @@ extension CPU {
             // Everything at once, asymmetric.
             Conv2dGeometry(batch: 5, inChannels: 6, inHeight: 9, inWidth: 11, outChannels: 9, kernelHeight: 3, kernelWidth: 2,
                            stride: (2, 3), padding: (2, 1), dilation: (2, 1), groups: 3),
+            // Weights over `columnBudgetBytes` on tiny images: blocks widened to a thread's whole
+            // share of an odd batch (3 and 4 images), strided and padded.
+            Conv2dGeometry(batch: 7, inChannels: 32, inHeight: 5, inWidth: 6, outChannels: 240, kernelHeight: 3, kernelWidth: 3,
+                           stride: (2, 1), padding: (1, 1)),
+            // The same with groups, dilation and a padded, non-square kernel.
+            Conv2dGeometry(batch: 5, inChannels: 32, inHeight: 4, inWidth: 7, outChannels: 560, kernelHeight: 3, kernelWidth: 5,
+                           padding: (1, 2), dilation: (1, 2), groups: 2),
+            // Large weights with one image: the GEMM is split instead.
+            Conv2dGeometry(batch: 1, inChannels: 32, inHeight: 3, inWidth: 3, outChannels: 240, kernelHeight: 3, kernelWidth: 3,
+                           padding: (1, 1)),
         ]
 
         @Test(arguments: geometries)

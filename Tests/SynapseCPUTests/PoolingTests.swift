@@ -75,6 +75,37 @@ extension CPU {
             #expect(y[3] == 9 && at[3] == 8)
         }
 
+        /// Unpadded windows other than 2×2 stride 2 (AlexNet's 3×3 stride 2 on odd planes, an
+        /// asymmetric one) against a direct scan, with ties and NaNs planted.
+        @Test(arguments: [
+            Pool2dGeometry(batch: 2, channels: 3, inHeight: 15, inWidth: 15, kernel: (3, 3), stride: (2, 2)),
+            Pool2dGeometry(batch: 1, channels: 2, inHeight: 7, inWidth: 10, kernel: (2, 3), stride: (3, 2)),
+        ])
+        func unpaddedMaxPoolMatchesADirectScan(_ g: Pool2dGeometry) throws {
+            let plane = g.inHeight * g.inWidth, count = g.batch * g.channels * plane
+            var x = (0..<count).map { Float(($0 * 5) % 4) }   // a tie for the maximum in most windows
+            x[5] = .nan; x[plane + 17] = .nan
+            let (y, at) = try maxPool(g, x)
+            var expected: [Float] = [], expectedAt: [Int32] = []
+            for p in 0..<(g.batch * g.channels) {
+                for oy in 0..<g.outHeight {
+                    for ox in 0..<g.outWidth {
+                        var best = -Float.infinity, index = oy * g.strideY * g.inWidth + ox * g.strideX
+                        for h in 0..<g.kernelHeight {
+                            for w in 0..<g.kernelWidth {
+                                let position = (oy * g.strideY + h) * g.inWidth + ox * g.strideX + w
+                                let v = x[p * plane + position]
+                                if v > best || v.isNaN { best = v; index = position }
+                            }
+                        }
+                        expected.append(best); expectedAt.append(Int32(index))
+                    }
+                }
+            }
+            #expect(at == expectedAt)
+            #expect(zip(y, expected).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        }
+
         @Test func averagePoolWithAndWithoutPaddingInTheCount() throws {
             let plain = Pool2dGeometry(batch: 1, channels: 1, inHeight: 4, inWidth: 4, kernel: (2, 2), stride: (2, 2))
             #expect(try avgPool(plain, x4) == [1.75, 4.25, 6.25, 2.25])
