@@ -27,7 +27,7 @@ import Testing
         let script = scratch + "/run.sh"
         try """
         while [ ! -f \(go) ]; do sleep 0.05; done
-        \(binary) train --device cpu --data-dir \(data) --limit-train 1920 --limit-test 2000 --batch-size 64 --epochs 2 --seed 1
+        \(binary) train --device cpu --data-dir \(data) --limit-train 6400 --limit-test 2000 --batch-size 64 --epochs 2 --seed 1
         echo $? > \(done)
         exec sleep 600
         """.write(toFile: script, atomically: true, encoding: .utf8)
