@@ -23,8 +23,8 @@ struct DevicesCommand: ParsableCommand {
         var openCLError: String?
         /// Every backend whose discovery failed, with why.
         var discoveryErrors: [String: String]
-        /// Convolution shapes with a tuning result (`synapse tune`), by OpenCL device spec.
-        var tunedConvolutions: [String: Int]
+        /// Convolution passes and products with a tuning result (`synapse tune`), by OpenCL device spec.
+        var tunedShapes: [String: Int]
     }
 
     func run() throws {
@@ -37,7 +37,7 @@ struct DevicesCommand: ParsableCommand {
             devices: discovery.devices.map(\.info), openCLDefault: (try? Devices.resolve("opencl"))?.info.spec,
             defaultDevice: defaultDevice, defaultDeviceError: defaultDeviceError, openCLError: errors["opencl"],
             discoveryErrors: errors,
-            tunedConvolutions: Dictionary(uniqueKeysWithValues: discovery.devices.compactMap { device in
+            tunedShapes: Dictionary(uniqueKeysWithValues: discovery.devices.compactMap { device in
                 (device as? OpenCLDevice).map { ($0.info.spec, $0.kernelTuning.tunedProblemCount) }
             }))
         if output.json {
@@ -55,8 +55,8 @@ struct DevicesCommand: ParsableCommand {
                 ("max allocation", Format.bytes(info.maxAllocationBytes)), ("driver", info.driverVersion),
                 ("GEMM", info.gemmLibrary),
             ]
-            if let tuned = listing.tunedConvolutions[info.spec] {
-                rows.append(("conv tuning", tuned == 0 ? "none (untuned defaults; see synapse tune)" : "\(tuned) shapes tuned"))
+            if let tuned = listing.tunedShapes[info.spec] {
+                rows.append(("kernel tuning", tuned == 0 ? "none (untuned defaults; see synapse tune)" : "\(tuned) shapes tuned"))
             }
             for (label, value) in rows { text += "    " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + value + "\n" }
         }

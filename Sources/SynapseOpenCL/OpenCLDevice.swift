@@ -61,6 +61,8 @@ public final class OpenCLDevice: Device, PrimitiveKernels, @unchecked Sendable {
         if let tuning { try OpenCLDevice.apply(tuning, device: deviceID, label: "\(spec) (\(name))") }
         var gemmLibrary = "CLBlast \(CLBLAST_VERSION_MAJOR).\(CLBLAST_VERSION_MINOR).\(CLBLAST_VERSION_PATCH)"
         if let tuning { gemmLibrary += ", tuned " + tuning.kernels.keys.sorted().joined(separator: ", ") }
+        // Convolutions and products pick per shape between CLBlast and kernels of our own.
+        gemmLibrary += kind == .cpu ? ", own kernels by default" : ", own kernels where tuned"
         let info = DeviceInfo(
             spec: spec, name: name, backend: "opencl", kind: kind,
             platform: try OpenCLDevice.platformString(platformID, CL_PLATFORM_NAME),

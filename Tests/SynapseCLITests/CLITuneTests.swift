@@ -23,7 +23,7 @@ import Testing
         }
         let devices = try CLI.run(["devices", "--json"], environment: environment)
         let listing = try #require(try CLI.records(devices.stdout).first)
-        #expect(((listing["tunedConvolutions"] as? [String: Any])?[spec] as? NSNumber)?.intValue == 14, "\(devices.stdout)")
+        #expect(((listing["tunedShapes"] as? [String: Any])?[spec] as? NSNumber)?.intValue == 14, "\(devices.stdout)")
 
         let json = try CLI.run(["tune", "--device", spec, "--model", "lenet5", "--batch-size", "4", "--budget", "2", "--json"],
                                environment: environment)
@@ -41,7 +41,7 @@ import Testing
         #expect(train.status == 0, "\(train.stderr)")
         let devices = try CLI.run(["devices", "--json"], environment: environment)
         let listing = try #require(try CLI.records(devices.stdout).first)
-        #expect(((listing["tunedConvolutions"] as? [String: Any])?[spec] as? NSNumber)?.intValue ?? 0 >= 14, "\(devices.stdout)")
+        #expect(((listing["tunedShapes"] as? [String: Any])?[spec] as? NSNumber)?.intValue ?? 0 >= 14, "\(devices.stdout)")
     }
 
     @Test func tuneRefusesBadOptionsInOneLine() throws {
