@@ -23,6 +23,8 @@ public struct Conv2dGeometry: Sendable, Hashable {
     public var inputShape: [Int] { [batch, inChannels, inHeight, inWidth] }
     public var weightShape: [Int] { [outChannels, inChannelsPerGroup, kernelHeight, kernelWidth] }
     public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
+    /// The output as the bias-and-activation epilogue sees it: `[N, C, H·W]`.
+    public var epilogueShape: [Int] { [batch, outChannels, outHeight * outWidth] }
     /// Multiply-adds of the forward pass times two.
     public var forwardFLOPs: Double {
         2 * Double(batch * outChannels * outHeight * outWidth) * Double(inChannelsPerGroup * kernelHeight * kernelWidth)

@@ -89,8 +89,7 @@ extension PrimitiveKernels {
     package func conv2dActivation(_ g: Conv2dGeometry, _ activation: Activation, x: BufferView, weight: BufferView,
                                   bias: BufferView?, y: BufferView) throws {
         try conv2d(g, x: x, weight: weight, bias: nil, y: y)
-        let planes = BufferView(buffer: y.buffer, shape: [g.batch, g.outChannels, g.outHeight * g.outWidth],
-                                offset: y.offset, dtype: y.dtype)
+        let planes = BufferView(buffer: y.buffer, shape: g.epilogueShape, offset: y.offset, dtype: y.dtype)
         try biasActivation(activation, x: planes, bias: bias, y: planes)
     }
 }

@@ -121,7 +121,7 @@ enum Derivatives {
             var (gradIn, gradBias): (Tensor, Tensor?) = (g, nil)
             if activation != .identity || (hasBias && needs[2]) {
                 (gradIn, gradBias) = Tensor.epilogueBackward(
-                    g, output: activation == .identity ? g : saved(0), activation, layout: geometry.epilogueLayout,
+                    g, output: activation == .identity ? g : saved(0), activation, layout: geometry.epilogueShape,
                     biasGradient: hasBias && needs[2], into: destination(2))
             }
             return [grad(0) { Tensor.backwardPrimitive(.conv2dBackwardInput(geometry), shape: x.shape, inputs: [gradIn, weight]) },

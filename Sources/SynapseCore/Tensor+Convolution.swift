@@ -33,8 +33,3 @@ extension Tensor {
                              saved: activation == .identity ? [] : [result.detached()])
     }
 }
-
-extension Conv2dGeometry {
-    /// The output as the epilogue sees it: `[N, C, H·W]`.
-    var epilogueLayout: [Int] { [batch, outChannels, outHeight * outWidth] }
-}

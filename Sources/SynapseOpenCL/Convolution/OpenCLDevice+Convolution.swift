@@ -5,8 +5,7 @@ import SynapseBackend
 /// its geometry (tuned, tuned now with `tunesOnFirstUse`, or the device class's default).
 extension OpenCLDevice {
     package func conv2d(_ g: Conv2dGeometry, x: BufferView, weight: BufferView, bias: BufferView?, y: BufferView) throws {
-        try runConvolution(ConvolutionProblem(.forward, g), with: try convolutionAlgorithm(for: .init(.forward, g)),
-                           x, weight, bias, into: y)
+        try run(ConvolutionProblem(.forward, g), x, weight, bias, into: y)
     }
 
     /// With the direct kernel the bias and activation are its epilogue; with im2col + CLBlast they
@@ -25,13 +24,17 @@ extension OpenCLDevice {
     }
 
     package func conv2dBackwardInput(_ g: Conv2dGeometry, gradY: BufferView, weight: BufferView, gradX: BufferView) throws {
-        try runConvolution(ConvolutionProblem(.inputGradient, g), with: try convolutionAlgorithm(for: .init(.inputGradient, g)),
-                           gradY, weight, nil, into: gradX)
+        try run(ConvolutionProblem(.inputGradient, g), gradY, weight, nil, into: gradX)
     }
 
     package func conv2dBackwardWeight(_ g: Conv2dGeometry, x: BufferView, gradY: BufferView, gradWeight: BufferView) throws {
-        try runConvolution(ConvolutionProblem(.weightGradient, g), with: try convolutionAlgorithm(for: .init(.weightGradient, g)),
-                           x, gradY, nil, into: gradWeight)
+        try run(ConvolutionProblem(.weightGradient, g), x, gradY, nil, into: gradWeight)
+    }
+
+    /// `problem` with the algorithm chosen for it.
+    private func run(_ problem: ConvolutionProblem, _ first: BufferView, _ second: BufferView, _ bias: BufferView?,
+                     into output: BufferView) throws {
+        try runConvolution(problem, with: try convolutionAlgorithm(for: problem), first, second, bias, into: output)
     }
 
     /// Replaces the chosen algorithm for convolutions enqueued inside `$forcedConvolutionAlgorithm.withValue`
@@ -47,8 +50,7 @@ extension OpenCLDevice {
     func convolutionAlgorithm(for problem: ConvolutionProblem) throws -> ConvolutionAlgorithm {
         if Self.forcedConvolutionAlgorithm == nil && Self.clblastOnly { return .im2colGEMM }
         if let forced = Self.forcedConvolutionAlgorithm {
-            guard case let .direct(blocking) = forced else { return forced }
-            return problem.directIsSupported && ConvolutionCandidates.fits(blocking, problem) ? forced : .im2colGEMM
+            return ConvolutionCandidates.canRun(forced, problem) ? forced : .im2colGEMM
         }
         let (algorithm, needsTuning) = kernelTuning.algorithm(for: problem)
         guard needsTuning, case let .convolution(winner) = try tune(.convolution(problem)).winner else { return algorithm }
@@ -79,9 +81,4 @@ extension OpenCLDevice {
             try directConv2dBackwardWeight(g, blocking, x: first, gradY: second, gradWeight: output)
         }
     }
-}
-
-extension Conv2dGeometry {
-    /// The output as the epilogue sees it: `[N, C, H·W]`.
-    var epilogueShape: [Int] { [batch, outChannels, outHeight * outWidth] }
 }

@@ -58,6 +58,14 @@ enum ConvolutionCandidates {
         return fits(blocking, problem) ? .direct(blocking) : .im2colGEMM
     }
 
+    /// Whether `algorithm` can compute `problem` in this build: im2col always; a direct blocking
+    /// where the pass has a direct kernel and the blocking `fits` (a hand-edited tuning file or a
+    /// forced test candidate may name one that cannot).
+    static func canRun(_ algorithm: ConvolutionAlgorithm, _ problem: ConvolutionProblem) -> Bool {
+        guard case let .direct(blocking) = algorithm else { return true }
+        return problem.directIsSupported && fits(blocking, problem)
+    }
+
     /// Whether the kernel's private arrays stay small for `blocking`.
     static func fits(_ blocking: DirectConvolutionBlocking, _ problem: ConvolutionProblem) -> Bool {
         let g = problem.geometry

@@ -61,8 +61,7 @@ public final class KernelTuning: @unchecked Sendable {
     package func algorithm(for problem: ConvolutionProblem) -> (algorithm: ConvolutionAlgorithm, needsTuning: Bool) {
         let (tuned, needsTuning) = lookUp(.convolution(problem)) { tuned in
             guard case let .convolution(algorithm) = tuned else { return false }
-            guard case let .direct(blocking) = algorithm else { return true }
-            return problem.directIsSupported && ConvolutionCandidates.fits(blocking, problem)
+            return ConvolutionCandidates.canRun(algorithm, problem)
         }
         if case let .convolution(algorithm)? = tuned { return (algorithm, false) }
         return (ConvolutionCandidates.untuned(for: problem, deviceKind: deviceKind), needsTuning)
